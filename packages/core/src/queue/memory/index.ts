@@ -1,0 +1,303 @@
+/**
+ * @module @tributary/core/queue/memory
+ * In-memory queue: the reference implementation of the queue port. At-least-once within one process:
+ * a message leaves only when every consumer group acknowledged it; an unacknowledged delivery is
+ * given again after the visibility timeout; failures retry with backoff, then dead-letter.
+ */
+import { systemClock, type Clock, type TimerHandle } from '../../clock/index.js';
+import { toError } from '../../errors/index.js';
+import {
+  handlerAction,
+  resolveConsumeOptions,
+  type ConsumeOptions,
+  type DeadLetter,
+  type MessageHandler,
+  type PublishOptions,
+  type QueueAdapter,
+  type QueueMessage,
+  type QueueStats,
+  type Subscription,
+} from '../index.js';
+
+/** Options of {@link createMemoryQueue}. */
+export interface MemoryQueueOptions {
+  /** @default systemClock */
+  clock?: Clock;
+  /** Largest JSON payload accepted, in bytes. @default 1 MiB */
+  maxPayloadBytes?: number;
+}
+
+interface StoredMessage {
+  id: string;
+  topic: string;
+  payload: unknown;
+  headers: Record<string, string>;
+  key?: string;
+  publishedAt: number;
+}
+
+interface GroupEntry {
+  message: StoredMessage;
+  deliveries: number;
+  availableAt: number;
+  /** Set while delivered; a result arriving with another token is from a lost lease and is ignored. */
+  lease?: { token: number; until: number };
+}
+
+interface Group {
+  name: string;
+  entries: Map<string, GroupEntry>;
+  consumers: Set<Consumer>;
+}
+
+interface Consumer {
+  group: Group;
+  topic: string;
+  handler: MessageHandler;
+  options: Required<ConsumeOptions>;
+  inFlight: Set<Promise<void>>;
+  closed: boolean;
+  controller: AbortController;
+}
+
+interface Topic {
+  log: Map<string, StoredMessage>;
+  groups: Map<string, Group>;
+  deadLetters: DeadLetter[];
+}
+
+/** Creates an in-memory queue adapter. */
+export function createMemoryQueue(options: MemoryQueueOptions = {}): QueueAdapter {
+  const clock = options.clock ?? systemClock;
+  const maxPayloadBytes = options.maxPayloadBytes ?? 1024 * 1024;
+  const topics = new Map<string, Topic>();
+  let seq = 0;
+  let leaseSeq = 0;
+  let timer: { handle: TimerHandle; at: number } | undefined;
+  let disposed = false;
+
+  const topicOf = (name: string): Topic => {
+    let t = topics.get(name);
+    if (!t) {
+      t = { log: new Map(), groups: new Map(), deadLetters: [] };
+      topics.set(name, t);
+    }
+    return t;
+  };
+
+  const store = (topic: string, payload: unknown, o: PublishOptions = {}): string => {
+    const json = JSON.stringify(payload);
+    if (json === undefined) throw new TypeError('[tributary] [queue:memory] payload must be JSON-serializable');
+    if (Buffer.byteLength(json) > maxPayloadBytes) throw new RangeError(`[tributary] [queue:memory] payload over ${maxPayloadBytes} bytes`);
+    const t = topicOf(topic);
+    const id = o.id ?? `msg_${clock.now().toString(36)}_${(++seq).toString(36)}`;
+    if (t.log.has(id)) return id; // same id published twice: delivered once
+    const message: StoredMessage = { id, topic, payload: JSON.parse(json), headers: { ...(o.headers ?? {}) }, key: o.key, publishedAt: clock.now() };
+    t.log.set(id, message);
+    const availableAt = clock.now() + Math.max(0, o.delayMs ?? 0);
+    for (const g of t.groups.values()) g.entries.set(id, { message, deliveries: 0, availableAt });
+    return id;
+  };
+
+  const forget = (t: Topic, id: string) => {
+    for (const g of t.groups.values()) if (g.entries.has(id)) return;
+    t.log.delete(id);
+  };
+
+  const deadLetter = (t: Topic, group: Group, entry: GroupEntry, reason: string) => {
+    group.entries.delete(entry.message.id);
+    t.deadLetters.push({
+      id: `dl_${(++seq).toString(36)}`,
+      topic: entry.message.topic,
+      message: toQueueMessage(entry),
+      reason,
+      failedAt: clock.now(),
+    });
+    forget(t, entry.message.id);
+  };
+
+  const toQueueMessage = (entry: GroupEntry): QueueMessage => ({
+    id: entry.message.id,
+    topic: entry.message.topic,
+    payload: structuredClone(entry.message.payload),
+    headers: { ...entry.message.headers },
+    attempt: entry.deliveries,
+    publishedAt: entry.message.publishedAt,
+    ...(entry.message.key !== undefined ? { key: entry.message.key } : {}),
+  });
+
+  const schedule = () => {
+    if (disposed) return;
+    let next = Infinity;
+    const now = clock.now();
+    for (const t of topics.values()) {
+      for (const g of t.groups.values()) {
+        if (g.consumers.size === 0) continue;
+        for (const e of g.entries.values()) {
+          const at = e.lease ? e.lease.until : e.availableAt;
+          if (at > now && at < next) next = at;
+        }
+      }
+    }
+    if (next === Infinity) return;
+    if (timer && timer.at <= next) return;
+    if (timer) clock.clearTimeout(timer.handle);
+    timer = {
+      at: next,
+      handle: clock.setTimeout(() => {
+        timer = undefined;
+        pumpAll();
+      }, next - now),
+    };
+  };
+
+  const pumpAll = () => {
+    for (const t of topics.values()) for (const g of t.groups.values()) for (const c of g.consumers) pump(c);
+    schedule();
+  };
+
+  const pump = (c: Consumer) => {
+    if (c.closed || disposed) return;
+    const t = topicOf(c.topic);
+    const now = clock.now();
+    for (const entry of c.group.entries.values()) {
+      if (c.inFlight.size >= c.options.concurrency) break;
+      if (entry.lease && entry.lease.until > now) continue;
+      if (!entry.lease && entry.availableAt > now) continue;
+      deliver(c, t, entry);
+    }
+  };
+
+  const deliver = (c: Consumer, t: Topic, entry: GroupEntry) => {
+    const token = ++leaseSeq;
+    entry.deliveries++;
+    entry.lease = { token, until: clock.now() + c.options.visibilityTimeoutMs };
+    const message = toQueueMessage(entry);
+    const owns = () => entry.lease?.token === token && c.group.entries.get(entry.message.id) === entry;
+    const run = (async () => {
+      let result;
+      try {
+        result = handlerAction(await c.handler(message, { signal: c.controller.signal }));
+      } catch (error) {
+        result = { action: 'retry' as const, reason: toError(error).message, delayMs: undefined };
+      }
+      if (!owns()) return; // the lease expired and the message went to another delivery
+      entry.lease = undefined;
+      if (result.action === 'ack') {
+        c.group.entries.delete(entry.message.id);
+        forget(t, entry.message.id);
+      } else if (result.action === 'dead-letter') {
+        deadLetter(t, c.group, entry, result.reason);
+      } else if (entry.deliveries >= c.options.maxAttempts) {
+        deadLetter(t, c.group, entry, `max attempts (${c.options.maxAttempts}) reached: ${result.reason ?? 'retry requested'}`);
+      } else {
+        entry.availableAt = clock.now() + (result.delayMs ?? c.options.retryDelayMs(entry.deliveries));
+      }
+    })();
+    c.inFlight.add(run);
+    void run.finally(() => {
+      c.inFlight.delete(run);
+      pump(c);
+      schedule();
+    });
+  };
+
+  return {
+    name: 'memory',
+    capabilities: { durable: false, nativeDelay: true, deduplicatesById: true, maxPayloadBytes },
+
+    async publish(topic, payload, o) {
+      const id = store(topic, payload, o);
+      queueMicrotask(pumpAll);
+      return id;
+    },
+
+    async publishBatch(topic, messages) {
+      const ids = messages.map((m) => store(topic, m.payload, m.options));
+      queueMicrotask(pumpAll);
+      return ids;
+    },
+
+    async consume(topic, handler, consumeOptions): Promise<Subscription> {
+      const t = topicOf(topic);
+      let group = t.groups.get(consumeOptions.group);
+      if (!group) {
+        group = { name: consumeOptions.group, entries: new Map(), consumers: new Set() };
+        // A new group starts from every message still retained, so nothing published before it is lost.
+        for (const m of t.log.values()) group.entries.set(m.id, { message: m, deliveries: 0, availableAt: m.publishedAt });
+        t.groups.set(consumeOptions.group, group);
+      }
+      const consumer: Consumer = {
+        group,
+        topic,
+        handler: handler as MessageHandler,
+        options: resolveConsumeOptions(consumeOptions),
+        inFlight: new Set(),
+        closed: false,
+        controller: new AbortController(),
+      };
+      group.consumers.add(consumer);
+      queueMicrotask(pumpAll);
+      return {
+        async close() {
+          if (consumer.closed) return;
+          consumer.closed = true;
+          group!.consumers.delete(consumer);
+          consumer.controller.abort(new Error('consumer closed'));
+          await Promise.allSettled([...consumer.inFlight]);
+        },
+      };
+    },
+
+    async listDeadLetters<T>(topic: string, o: { limit?: number } = {}) {
+      const list = topicOf(topic).deadLetters.slice(0, o.limit ?? 100);
+      return structuredClone(list) as DeadLetter<T>[];
+    },
+
+    async replayDeadLetter(topic, deadLetterId) {
+      const t = topicOf(topic);
+      const index = t.deadLetters.findIndex((d) => d.id === deadLetterId);
+      if (index < 0) return false;
+      const [dl] = t.deadLetters.splice(index, 1);
+      store(topic, dl!.message.payload, { headers: dl!.message.headers, key: dl!.message.key, id: `${dl!.message.id}~replay${(++seq).toString(36)}` });
+      queueMicrotask(pumpAll);
+      return true;
+    },
+
+    async stats(topic): Promise<QueueStats> {
+      const t = topicOf(topic);
+      const now = clock.now();
+      let depth = t.groups.size === 0 ? t.log.size : 0;
+      let inFlight = 0;
+      for (const g of t.groups.values()) {
+        let waiting = 0;
+        for (const e of g.entries.values()) {
+          if (e.lease && e.lease.until > now) inFlight++;
+          else waiting++;
+        }
+        depth = Math.max(depth, waiting);
+      }
+      let oldest: number | null = null;
+      for (const m of t.log.values()) if (oldest === null || m.publishedAt < oldest) oldest = m.publishedAt;
+      return { depth, inFlight, deadLetters: t.deadLetters.length, oldestAgeMs: oldest === null ? null : now - oldest };
+    },
+
+    async dispose() {
+      disposed = true;
+      if (timer) clock.clearTimeout(timer.handle);
+      const closing: Promise<unknown>[] = [];
+      for (const t of topics.values()) {
+        for (const g of t.groups.values()) {
+          for (const c of g.consumers) {
+            c.closed = true;
+            c.controller.abort(new Error('queue disposed'));
+            closing.push(...c.inFlight);
+          }
+          g.consumers.clear();
+        }
+      }
+      await Promise.allSettled(closing);
+      topics.clear();
+    },
+  };
+}

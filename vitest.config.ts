@@ -1,0 +1,34 @@
+import { defineConfig } from 'vitest/config';
+
+// Tests run against the TypeScript sources through the `@tributary/source` export condition, so no
+// build is needed to test; the packaging test checks the built output separately.
+const conditions = ['@tributary/source', 'import', 'module', 'node', 'default'];
+
+export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions, externalConditions: ['@tributary/source'] } },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'test/**/*.test.ts'],
+          exclude: ['**/*.integration.test.ts', '**/node_modules/**', '**/dist/**'],
+          testTimeout: 20_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['packages/*/test/**/*.integration.test.ts', 'examples/*/test/**/*.integration.test.ts', 'test/**/*.integration.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          // Service-backed suites share real servers; run their files one at a time.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
