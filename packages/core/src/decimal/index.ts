@@ -124,7 +124,7 @@ export class Decimal {
       units /= 10n;
       scale--;
     }
-    return units === this.units ? this : new Decimal(units, scale);
+    return scale === this.scale ? this : new Decimal(units, scale);
   }
 }
 

@@ -18,7 +18,7 @@ export interface TributaryEvents {
   'fetch.run.completed': { workspaceId: string; sourceId: string; runId: string; pages: number; items: number; durationMs: number };
   'fetch.run.failed': { workspaceId: string; sourceId: string; runId: string; error: Error; pages: number; items: number };
   'fetch.run.skipped': { workspaceId: string; sourceId: string; reason: 'locked' | 'circuit_open' | 'disabled' };
-  'record.stored': { workspaceId: string; sourceId: string; recordId: string; status: 'created' | 'updated' | 'unchanged'; revision: number };
+  'record.stored': { workspaceId: string; sourceId: string; recordId: string; status: 'created' | 'updated' | 'unchanged' | 'stale'; revision: number };
   'record.rejected': { workspaceId: string; sourceId: string; externalId?: string; error: Error };
   'record.analyzed': { workspaceId: string; recordId: string; analyzers: string[]; durationMs: number };
   'delivery.succeeded': { target: string; messageId: string; idempotencyKey: string; status?: number; durationMs: number; attempt: number };

@@ -1,0 +1,111 @@
+/**
+ * @module @tributary/core/crypto
+ * Encryption at rest for credentials and webhook secrets: AES-256-GCM with a random 96-bit IV per
+ * value and key ids, so keys can be rotated (decrypt with any known key, encrypt with the current).
+ * Ciphertexts look like `tsb1.<keyId>.<iv>.<tag>.<data>` (base64url parts).
+ */
+import { createCipheriv, createDecipheriv, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createError } from '../errors/index.js';
+
+const PREFIX = 'tsb1';
+
+/** Encrypts and decrypts small secrets. */
+export interface SecretBox {
+  /** Id of the key new ciphertexts use. */
+  readonly currentKeyId: string;
+  encrypt(plaintext: string, associatedData?: string): string;
+  /** @throws TributaryError `crypto` when the ciphertext was tampered with or its key is unknown. */
+  decrypt(ciphertext: string, associatedData?: string): string;
+  /** JSON helpers for structured secrets (credentials objects). */
+  encryptJson(value: unknown, associatedData?: string): string;
+  decryptJson<T = unknown>(ciphertext: string, associatedData?: string): T;
+  /** True when a string is a ciphertext of this format. */
+  isCiphertext(value: unknown): value is string;
+}
+
+/** Options of {@link createSecretBox}. */
+export interface SecretBoxOptions {
+  /**
+   * Keys by id: 32 bytes each, given as base64, base64url or hex (64 hex chars). The first is current
+   * unless `currentKeyId` says otherwise.
+   */
+  keys: Record<string, string | Uint8Array>;
+  currentKeyId?: string;
+}
+
+/** Decodes a 32-byte key from hex, base64 or base64url. */
+export function decodeKey(key: string | Uint8Array): Buffer {
+  let bytes: Buffer;
+  if (typeof key !== 'string') bytes = Buffer.from(key);
+  else if (/^[0-9a-fA-F]{64}$/.test(key)) bytes = Buffer.from(key, 'hex');
+  else bytes = Buffer.from(key.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+  if (bytes.length !== 32) {
+    throw createError('crypto', 'config', `an encryption key must be 32 bytes (64 hex characters or 44 base64 characters); got ${bytes.length} bytes`);
+  }
+  return bytes;
+}
+
+/** Generates a new random key as base64url (for `TRIBUTARY_SECRET_KEY`). */
+export function generateKey(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** Creates a secret box. */
+export function createSecretBox(options: SecretBoxOptions): SecretBox {
+  const keys = new Map<string, Buffer>();
+  for (const [id, key] of Object.entries(options.keys)) {
+    if (!/^[A-Za-z0-9_-]{1,32}$/.test(id)) throw createError('crypto', 'config', `invalid key id ${JSON.stringify(id)}: use 1–32 letters, digits, _ or -`);
+    keys.set(id, decodeKey(key));
+  }
+  const currentKeyId = options.currentKeyId ?? [...keys.keys()][0];
+  if (!currentKeyId || !keys.has(currentKeyId)) throw createError('crypto', 'config', 'no current encryption key');
+  const b64 = (b: Buffer) => b.toString('base64url');
+
+  const box: SecretBox = {
+    currentKeyId,
+    encrypt(plaintext, associatedData) {
+      const iv = randomBytes(12);
+      const cipher = createCipheriv('aes-256-gcm', keys.get(currentKeyId)!, iv);
+      if (associatedData !== undefined) cipher.setAAD(Buffer.from(associatedData));
+      const data = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+      return [PREFIX, currentKeyId, b64(iv), b64(cipher.getAuthTag()), b64(data)].join('.');
+    },
+    decrypt(ciphertext, associatedData) {
+      const parts = ciphertext.split('.');
+      if (parts.length !== 5 || parts[0] !== PREFIX) throw createError('crypto', 'crypto', 'not a Tributary ciphertext');
+      const [, keyId, iv, tag, data] = parts as [string, string, string, string, string];
+      const key = keys.get(keyId);
+      if (!key) throw createError('crypto', 'crypto', `unknown encryption key id ${JSON.stringify(keyId)}`);
+      try {
+        const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+        if (associatedData !== undefined) decipher.setAAD(Buffer.from(associatedData));
+        decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+        return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8');
+      } catch (cause) {
+        throw createError('crypto', 'crypto', 'decryption failed: wrong key, wrong context or tampered ciphertext', { cause });
+      }
+    },
+    encryptJson(value, associatedData) {
+      return box.encrypt(JSON.stringify(value), associatedData);
+    },
+    decryptJson<T>(ciphertext: string, associatedData?: string) {
+      return JSON.parse(box.decrypt(ciphertext, associatedData)) as T;
+    },
+    isCiphertext(value): value is string {
+      return typeof value === 'string' && value.startsWith(`${PREFIX}.`) && value.split('.').length === 5;
+    },
+  };
+  return box;
+}
+
+/** Compares two strings in constant time (for signatures and tokens). */
+export function constantTimeEqual(a: string | Uint8Array, b: string | Uint8Array): boolean {
+  const x = typeof a === 'string' ? Buffer.from(a) : Buffer.from(a);
+  const y = typeof b === 'string' ? Buffer.from(b) : Buffer.from(b);
+  if (x.length !== y.length) {
+    // Compare against itself so the time taken does not reveal where the lengths differ.
+    timingSafeEqual(x, x);
+    return false;
+  }
+  return timingSafeEqual(x, y);
+}

@@ -1,0 +1,46 @@
+import { analyzeRecord, analyzedBy } from '../analysis/index.js';
+import type { HandlerResult, QueueMessage } from '../queue/index.js';
+import type { TributaryRecord } from '../record/schema.js';
+import type { UpsertOutcome } from '../storage/index.js';
+import type { StageContext } from './context.js';
+import { childTraceparent } from './ids.js';
+import type { AnalyzeJob, ReportJob } from './types.js';
+
+/**
+ * Analyzes and stores records. An item already stored with the same content and analyzed by the same
+ * analyzer versions costs one read and no analysis (duplicates are the common case with lookback
+ * overlaps and redeliveries); same content with newer analyzers only refreshes the analysis.
+ */
+export function createAnalyzeHandler(ctx: StageContext) {
+  return async (message: QueueMessage<AnalyzeJob>, signal: AbortSignal): Promise<HandlerResult> => {
+    const { workspaceId, sourceId, records } = message.payload;
+    const toStore: TributaryRecord[] = [];
+    const unchanged: UpsertOutcome[] = [];
+    const now = () => new Date(ctx.clock.now());
+    for (const record of records) {
+      const existing = await ctx.storage.getRecord(workspaceId, record.id);
+      if (existing && existing.contentHash === record.contentHash) {
+        if (!analyzedBy(existing, ctx.analyzers)) {
+          const started = ctx.clock.now();
+          const refreshed = await analyzeRecord(existing, ctx.analyzers, { signal, now });
+          await ctx.storage.updateAnalysis(workspaceId, existing.id, existing.contentHash, refreshed.analysis, refreshed.provenance);
+          ctx.bus.emit('record.analyzed', { workspaceId, recordId: existing.id, analyzers: ctx.analyzers.map((a) => a.name), durationMs: ctx.clock.now() - started });
+        }
+        unchanged.push({ id: existing.id, status: 'unchanged', revision: existing.revision });
+        continue;
+      }
+      const started = ctx.clock.now();
+      toStore.push(await analyzeRecord(record, ctx.analyzers, { signal, now }));
+      ctx.bus.emit('record.analyzed', { workspaceId, recordId: record.id, analyzers: ctx.analyzers.map((a) => a.name), durationMs: ctx.clock.now() - started });
+    }
+    const outcomes = toStore.length > 0 ? await ctx.storage.upsertRecords(toStore) : [];
+    for (const o of [...outcomes, ...unchanged]) {
+      ctx.bus.emit('record.stored', { workspaceId, sourceId, recordId: o.id, status: o.status, revision: o.revision });
+    }
+    const changes = outcomes.filter((o) => o.status === 'created' || o.status === 'updated');
+    if (changes.length > 0) {
+      await ctx.queue.publish<ReportJob>(ctx.topics.report, { workspaceId, sourceId, changes }, { headers: { traceparent: childTraceparent(message.headers.traceparent), 'x-workspace-id': workspaceId } });
+    }
+    return { action: 'ack' };
+  };
+}

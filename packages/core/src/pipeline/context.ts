@@ -1,0 +1,44 @@
+import type { Analyzer } from '../analysis/index.js';
+import type { Clock } from '../clock/index.js';
+import type { FetchFunction, RateBudget } from '../connector/index.js';
+import type { EventBus, StageName, TributaryEvents } from '../events/index.js';
+import type { QueueAdapter } from '../queue/index.js';
+import type { StorageAdapter } from '../storage/index.js';
+import type { AnyTarget } from '../target/index.js';
+import type { Reporter } from './reporters.js';
+import type { SourceRegistry } from './sources.js';
+import type { ConnectorRegistry } from './types.js';
+
+/** Per-stage consumer settings. */
+export interface StageSettings {
+  /** Messages handled at once by one worker. */
+  concurrency?: number;
+  /** Deliveries before a message is dead-lettered. */
+  maxAttempts?: number;
+  /** How long a message may be in progress before another worker takes it over. */
+  visibilityTimeoutMs?: number;
+}
+
+/** Everything the stages share. Built once by `createPipeline`. */
+export interface StageContext {
+  storage: StorageAdapter;
+  queue: QueueAdapter;
+  bus: EventBus<TributaryEvents>;
+  clock: Clock;
+  /** Fetch for non-connector calls (targets, checks). */
+  fetch: FetchFunction;
+  /** The fetch a connector gets for one source: throttled to its budget, with timeouts and retries. */
+  connectorFetch: (sourceKey: string, budget: RateBudget | undefined) => FetchFunction;
+  connectors: ConnectorRegistry;
+  analyzers: readonly Analyzer[];
+  targets: ReadonlyMap<string, AnyTarget>;
+  reporters: readonly Reporter[];
+  sources: SourceRegistry;
+  topics: Record<StageName, string>;
+  /** Largest message the stages publish, in bytes; bigger batches are split. */
+  maxMessageBytes: number;
+  /** How long a fetch run holds its lock before renewing it. */
+  lockTtlMs: number;
+  /** Timeout of one delivery to a target. */
+  deliveryTimeoutMs: number;
+}

@@ -1,0 +1,207 @@
+import type { Analyzer } from '../analysis/index.js';
+import { systemClock, type Clock } from '../clock/index.js';
+import type { AnyConnector, FetchFunction, RateBudget, RawItem } from '../connector/index.js';
+import { createSecretBox, type SecretBox, type SecretBoxOptions } from '../crypto/index.js';
+import { createError } from '../errors/index.js';
+import { createEventBus, type EventBus, type StageName, type TributaryEvents } from '../events/index.js';
+import type { QueueAdapter, Subscription } from '../queue/index.js';
+import { publishBatch } from '../queue/index.js';
+import { recordId } from '../record/ids.js';
+import type { StorageAdapter } from '../storage/index.js';
+import type { AnyTarget } from '../target/index.js';
+import { createAnalyzeHandler } from './analyze-stage.js';
+import { chunkByBytes } from './chunk.js';
+import { timeoutFetchFactory } from './connector-fetch.js';
+import type { StageContext, StageSettings } from './context.js';
+import { createDeliverHandler } from './deliver-stage.js';
+import { createFetchHandler } from './fetch-stage.js';
+import { newId, newTraceparent } from './ids.js';
+import { createParseHandler } from './parse-stage.js';
+import { createReportHandler } from './report-stage.js';
+import { recordProcessedReporter, type Reporter } from './reporters.js';
+import { runStage, type StageHandler } from './run-stage.js';
+import { createSourceRegistry, type SourceRegistry } from './sources.js';
+import type { FetchJob, ParseJob, RunRecord } from './types.js';
+
+/** The stages in flow order. */
+export const STAGES: readonly StageName[] = ['fetch', 'parse', 'analyze', 'report', 'deliver'];
+
+/** Options of {@link createPipeline}. */
+export interface PipelineOptions {
+  storage: StorageAdapter;
+  queue: QueueAdapter;
+  connectors?: readonly AnyConnector[];
+  /** Run in order on every new or edited record. @default none */
+  analyzers?: readonly Analyzer[];
+  targets?: readonly AnyTarget[];
+  /** Turn stored changes into downstream messages. @default [recordProcessedReporter] */
+  reporters?: readonly Reporter[];
+  /**
+   * Encrypts credentials and webhook secrets at rest: a 32-byte key (hex or base64), key options for
+   * rotation, or a ready secret box. Without it, sources with secrets are refused.
+   */
+  secretKey?: string | SecretBoxOptions | SecretBox;
+  bus?: EventBus<TributaryEvents>;
+  /** @default systemClock */
+  clock?: Clock;
+  /** @default globalThis.fetch */
+  fetch?: FetchFunction;
+  /** The fetch connectors get for a source (rate budget, retries). @default the host fetch with a 30 s timeout */
+  connectorFetch?: (sourceKey: string, budget: RateBudget | undefined) => FetchFunction;
+  /** Topic names are `<prefix>.<stage>`. @default 'tributary' */
+  topicPrefix?: string;
+  /** Consumer settings per stage. */
+  stages?: Partial<Record<StageName, StageSettings>>;
+  /** @default 256 KiB, or the queue's limit when smaller */
+  maxMessageBytes?: number;
+  /** @default 60000 */
+  lockTtlMs?: number;
+  /** @default 5000 */
+  deliveryTimeoutMs?: number;
+}
+
+/** Options of {@link Pipeline.start}. */
+export interface StartOptions {
+  /** Which stages this process runs (roles). @default all */
+  stages?: readonly StageName[];
+}
+
+/** A running (or startable) pipeline. */
+export interface Pipeline {
+  readonly bus: EventBus<TributaryEvents>;
+  readonly storage: StorageAdapter;
+  readonly queue: QueueAdapter;
+  readonly sources: SourceRegistry;
+  readonly topics: Readonly<Record<StageName, string>>;
+  readonly connectors: ReadonlyMap<string, AnyConnector>;
+  /** Queues a pull of a source and returns its run id (see the `runs` documents for its status). */
+  trigger(workspaceId: string, sourceId: string, options?: { trigger?: FetchJob['trigger'] }): Promise<{ runId: string }>;
+  /**
+   * Accepts pushed items for a source (webhooks, the records API): resolves once they are durably
+   * enqueued (per the queue's durability) and returns the ids their records will have.
+   */
+  ingest(workspaceId: string, sourceId: string, items: readonly RawItem[], options?: { receivedAt?: Date; traceparent?: string }): Promise<{ accepted: number; ids: string[] }>;
+  /** Starts consuming the stages' topics. */
+  start(options?: StartOptions): Promise<void>;
+  /** Stops consuming; waits for messages in progress. */
+  stop(): Promise<void>;
+  /** Resolves when every stage topic is empty and idle (for tests and one-off jobs). */
+  drain(options?: { timeoutMs?: number; pollMs?: number }): Promise<void>;
+  /** A run's status. */
+  getRun(workspaceId: string, runId: string): Promise<RunRecord | null>;
+}
+
+function toSecretBox(key: PipelineOptions['secretKey']): SecretBox | undefined {
+  if (key === undefined) return undefined;
+  if (typeof key === 'string') return createSecretBox({ keys: { k1: key } });
+  if ('encrypt' in key) return key;
+  return createSecretBox(key);
+}
+
+/**
+ * Creates a pipeline: fetch → parse → analyze → report → deliver, each stage a consumer of its own
+ * queue topic so each scales and fails on its own. Nothing runs until {@link Pipeline.start}.
+ */
+export function createPipeline(options: PipelineOptions): Pipeline {
+  const clock = options.clock ?? systemClock;
+  const bus = options.bus ?? createEventBus();
+  const fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const prefix = options.topicPrefix ?? 'tributary';
+  const topics = Object.fromEntries(STAGES.map((s) => [s, `${prefix}.${s}`])) as Record<StageName, string>;
+  const connectors = new Map<string, AnyConnector>();
+  for (const c of options.connectors ?? []) {
+    if (connectors.has(c.name)) throw createError('pipeline', 'config', `two connectors are named ${c.name}`);
+    connectors.set(c.name, c);
+  }
+  const targets = new Map((options.targets ?? []).map((t) => [t.name, t]));
+  const sources = createSourceRegistry({ storage: options.storage, connectors, secretBox: toSecretBox(options.secretKey), fetch, clock });
+  const ctx: StageContext = {
+    storage: options.storage,
+    queue: options.queue,
+    bus,
+    clock,
+    fetch,
+    connectorFetch: options.connectorFetch ?? timeoutFetchFactory(fetch),
+    connectors,
+    analyzers: options.analyzers ?? [],
+    targets,
+    reporters: options.reporters ?? [recordProcessedReporter],
+    sources,
+    topics,
+    maxMessageBytes: Math.min(options.maxMessageBytes ?? 256 * 1024, options.queue.capabilities.maxPayloadBytes),
+    lockTtlMs: options.lockTtlMs ?? 60_000,
+    deliveryTimeoutMs: options.deliveryTimeoutMs ?? 5_000,
+  };
+  const handlers: Record<StageName, StageHandler<never>> = {
+    fetch: createFetchHandler(ctx) as StageHandler<never>,
+    parse: createParseHandler(ctx) as StageHandler<never>,
+    analyze: createAnalyzeHandler(ctx) as StageHandler<never>,
+    report: createReportHandler(ctx) as StageHandler<never>,
+    deliver: createDeliverHandler(ctx) as StageHandler<never>,
+  };
+  let subscriptions: Subscription[] = [];
+  const iso = () => new Date(clock.now()).toISOString();
+
+  return {
+    bus,
+    storage: options.storage,
+    queue: options.queue,
+    sources,
+    topics,
+    connectors,
+
+    async trigger(workspaceId, sourceId, o = {}) {
+      const source = await sources.get(workspaceId, sourceId);
+      if (!source) throw createError('pipeline', 'not_found', `source ${sourceId} not found`);
+      const runId = newId('run', clock.now());
+      const job: FetchJob = { workspaceId, sourceId, runId, trigger: o.trigger ?? 'manual', requestedAt: iso() };
+      const run: RunRecord = { id: runId, workspaceId, sourceId, trigger: job.trigger, status: 'queued', requestedAt: job.requestedAt, startedAt: null, finishedAt: null, pages: 0, items: 0, error: null };
+      await options.storage.putDocument('runs', workspaceId, runId, run);
+      await options.queue.publish(topics.fetch, job, { id: runId, headers: { traceparent: newTraceparent(), 'x-workspace-id': workspaceId } });
+      return { runId };
+    },
+
+    async ingest(workspaceId, sourceId, items, o = {}) {
+      if (items.length === 0) return { accepted: 0, ids: [] };
+      const resolved = await sources.resolve(workspaceId, sourceId);
+      const receivedAt = (o.receivedAt ?? new Date(clock.now())).toISOString();
+      const connector = { name: resolved.connector.name, version: resolved.connector.version };
+      const traceparent = o.traceparent ?? newTraceparent();
+      const batches = chunkByBytes(items, ctx.maxMessageBytes).map((batch) => ({
+        payload: { workspaceId, sourceId, connector, items: batch, receivedAt } satisfies ParseJob,
+        options: { headers: { traceparent, 'x-workspace-id': workspaceId } },
+      }));
+      await publishBatch(options.queue, topics.parse, batches);
+      return { accepted: items.length, ids: items.map((i) => recordId(workspaceId, sourceId, i.externalId)) };
+    },
+
+    async start(o = {}) {
+      if (subscriptions.length > 0) throw createError('pipeline', 'conflict', 'pipeline already started');
+      const stages = o.stages ?? STAGES;
+      for (const stage of stages) subscriptions.push(await runStage(ctx, stage, handlers[stage], options.stages?.[stage]));
+    },
+
+    async stop() {
+      const current = subscriptions;
+      subscriptions = [];
+      await Promise.all(current.map((s) => s.close()));
+    },
+
+    async drain(o = {}) {
+      const deadline = Date.now() + (o.timeoutMs ?? 30_000);
+      let quietRounds = 0;
+      // Two consecutive empty readings: a handler may publish to the next topic just after a reading.
+      while (quietRounds < 2) {
+        const stats = await Promise.all(STAGES.map((s) => options.queue.stats(topics[s])));
+        quietRounds = stats.every((s) => s.depth === 0 && s.inFlight === 0) ? quietRounds + 1 : 0;
+        if (quietRounds >= 2) break;
+        if (Date.now() > deadline) throw createError('pipeline', 'timeout', `pipeline did not drain in time: ${JSON.stringify(stats)}`);
+        await new Promise((r) => setTimeout(r, o.pollMs ?? 20));
+      }
+    },
+
+    getRun(workspaceId, runId) {
+      return options.storage.getDocument<RunRecord>('runs', workspaceId, runId);
+    },
+  };
+}
