@@ -23,7 +23,7 @@ export interface TributaryEvents {
   'record.analyzed': { workspaceId: string; recordId: string; analyzers: string[]; durationMs: number };
   'delivery.succeeded': { target: string; messageId: string; idempotencyKey: string; status?: number; durationMs: number; attempt: number };
   'delivery.failed': { target: string; messageId: string; idempotencyKey: string; status?: number; error: Error; attempt: number; willRetry: boolean };
-  'delivery.throttled': { target: string; waitMs: number; reason: 'rate_limit' | 'retry_after' | 'budget' };
+  'delivery.throttled': { target: string; waitMs: number; reason: 'rate_limit' | 'retry_after' | 'budget' | 'circuit_open' };
   'listener.error': { event: string; error: Error };
 }
 

@@ -1,5 +1,6 @@
 import type { Analyzer } from '../analysis/index.js';
 import type { Clock } from '../clock/index.js';
+import type { Dispatcher } from '../dispatcher/dispatcher.js';
 import type { FetchFunction, RateBudget } from '../connector/index.js';
 import type { EventBus, StageName, TributaryEvents } from '../events/index.js';
 import type { QueueAdapter } from '../queue/index.js';
@@ -39,6 +40,8 @@ export interface StageContext {
   maxMessageBytes: number;
   /** How long a fetch run holds its lock before renewing it. */
   lockTtlMs: number;
-  /** Timeout of one delivery to a target. */
-  deliveryTimeoutMs: number;
+  /** Paces and sends deliveries. */
+  dispatcher: Dispatcher;
+  /** Attempts of the deliver stage (the dispatcher dead-letters on the last one). */
+  deliverMaxAttempts: number;
 }

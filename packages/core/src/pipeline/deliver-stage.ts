@@ -1,12 +1,15 @@
-import { createError, fromZodError } from '../errors/index.js';
+import { fromZodError } from '../errors/index.js';
+import type { RateLimit } from '../dispatcher/limiter.js';
 import type { HandlerResult, QueueMessage } from '../queue/index.js';
 import type { StageContext } from './context.js';
 import type { DeliverJob, DestinationDefinition } from './types.js';
 
+/** The limit used for a destination that declares none: conservative, since most receivers have one. */
+export const DEFAULT_DESTINATION_LIMIT: RateLimit = { perSecond: 10, burst: 10 };
+
 /**
- * Sends one message to one destination. The message is acknowledged only after the target accepted
- * it; a `Retry-After` from the target becomes the retry delay; a permanent refusal is dead-lettered
- * with the target's answer so it can be inspected and replayed.
+ * Sends one message to one destination through the dispatcher, which paces it within the
+ * destination's limit and acknowledges only after the target accepted it.
  */
 export function createDeliverHandler(ctx: StageContext) {
   return async (message: QueueMessage<DeliverJob>, signal: AbortSignal): Promise<HandlerResult> => {
@@ -17,21 +20,10 @@ export function createDeliverHandler(ctx: StageContext) {
     if (!target) return { action: 'dead-letter', reason: `no target named ${destination.target} is registered` };
     const config = target.configSchema.safeParse(destination.config);
     if (!config.success) throw fromZodError(target.name, 'destination config', config.error, ['config']);
-
-    const started = ctx.clock.now();
-    const result = await target.send(outbound, { config: config.data, signal: AbortSignal.any([signal, AbortSignal.timeout(ctx.deliveryTimeoutMs)]), fetch: ctx.fetch });
-    const base = { target: target.name, messageId: outbound.id, idempotencyKey: outbound.idempotencyKey, status: result.status, attempt: message.attempt };
-    if (result.ok) {
-      ctx.bus.emit('delivery.succeeded', { ...base, durationMs: ctx.clock.now() - started });
-      return { action: 'ack' };
-    }
-    const error = createError(target.name, 'target', `delivery failed${result.status ? ` with HTTP ${result.status}` : ''}: ${result.error ?? 'no detail'}`, { context: { destinationId, status: result.status } });
-    ctx.bus.emit('delivery.failed', { ...base, error, willRetry: !result.permanent });
-    if (result.permanent) return { action: 'dead-letter', reason: error.message };
-    if (result.retryAfterMs !== undefined) {
-      ctx.bus.emit('delivery.throttled', { target: target.name, waitMs: result.retryAfterMs, reason: 'retry_after' });
-      return { action: 'retry', delayMs: result.retryAfterMs, reason: error.message };
-    }
-    throw error;
+    return ctx.dispatcher.dispatch(
+      { key: `${workspaceId}:${destinationId}`, target, config: config.data, rateLimit: destination.rateLimit ?? DEFAULT_DESTINATION_LIMIT },
+      outbound,
+      { attempt: message.attempt, maxAttempts: ctx.deliverMaxAttempts, signal },
+    );
   };
 }

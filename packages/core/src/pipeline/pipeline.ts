@@ -3,6 +3,8 @@ import { systemClock, type Clock } from '../clock/index.js';
 import type { AnyConnector, FetchFunction, RateBudget, RawItem } from '../connector/index.js';
 import { createSecretBox, type SecretBox, type SecretBoxOptions } from '../crypto/index.js';
 import { createError } from '../errors/index.js';
+import { createDispatcher, type Dispatcher, type DispatcherOptions } from '../dispatcher/dispatcher.js';
+import type { RateLimiter } from '../dispatcher/limiter.js';
 import { createEventBus, type EventBus, type StageName, type TributaryEvents } from '../events/index.js';
 import type { QueueAdapter, Subscription } from '../queue/index.js';
 import { publishBatch } from '../queue/index.js';
@@ -56,9 +58,20 @@ export interface PipelineOptions {
   maxMessageBytes?: number;
   /** @default 60000 */
   lockTtlMs?: number;
-  /** @default 5000 */
-  deliveryTimeoutMs?: number;
+  /** Paces deliveries per destination; share one across processes with the Redis limiter. @default in-process */
+  limiter?: RateLimiter;
+  /** Dispatcher settings (timeouts, waits, circuit breaking, reorder window). */
+  dispatcher?: Omit<DispatcherOptions, 'limiter' | 'clock' | 'bus' | 'fetch'>;
 }
+
+/** Consumer defaults per stage; delivery waits for rate limits inside the handler, so its lease is long. */
+const STAGE_DEFAULTS: Record<StageName, StageSettings> = {
+  fetch: { concurrency: 4, maxAttempts: 5, visibilityTimeoutMs: 120_000 },
+  parse: { concurrency: 4, maxAttempts: 5 },
+  analyze: { concurrency: 4, maxAttempts: 5 },
+  report: { concurrency: 4, maxAttempts: 5 },
+  deliver: { concurrency: 16, maxAttempts: 10, visibilityTimeoutMs: 120_000 },
+};
 
 /** Options of {@link Pipeline.start}. */
 export interface StartOptions {
@@ -114,6 +127,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     connectors.set(c.name, c);
   }
   const targets = new Map((options.targets ?? []).map((t) => [t.name, t]));
+  const stageSettings = Object.fromEntries(STAGES.map((s) => [s, { ...STAGE_DEFAULTS[s], ...options.stages?.[s] }])) as Record<StageName, StageSettings>;
+  const dispatcher: Dispatcher = createDispatcher({ ...options.dispatcher, limiter: options.limiter, clock, bus, fetch });
   const sources = createSourceRegistry({ storage: options.storage, connectors, secretBox: toSecretBox(options.secretKey), fetch, clock });
   const ctx: StageContext = {
     storage: options.storage,
@@ -130,7 +145,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     topics,
     maxMessageBytes: Math.min(options.maxMessageBytes ?? 256 * 1024, options.queue.capabilities.maxPayloadBytes),
     lockTtlMs: options.lockTtlMs ?? 60_000,
-    deliveryTimeoutMs: options.deliveryTimeoutMs ?? 5_000,
+    dispatcher,
+    deliverMaxAttempts: stageSettings.deliver.maxAttempts ?? 10,
   };
   const handlers: Record<StageName, StageHandler<never>> = {
     fetch: createFetchHandler(ctx) as StageHandler<never>,
@@ -178,7 +194,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     async start(o = {}) {
       if (subscriptions.length > 0) throw createError('pipeline', 'conflict', 'pipeline already started');
       const stages = o.stages ?? STAGES;
-      for (const stage of stages) subscriptions.push(await runStage(ctx, stage, handlers[stage], options.stages?.[stage]));
+      for (const stage of stages) subscriptions.push(await runStage(ctx, stage, handlers[stage], stageSettings[stage]));
     },
 
     async stop() {

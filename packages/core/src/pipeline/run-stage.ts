@@ -23,6 +23,13 @@ export function runStage<T extends { workspaceId?: string }>(ctx: StageContext, 
       const traceId = traceIdOf(message.headers.traceparent);
       try {
         const result = await handler(message, signal);
+        if (result && result.action !== 'ack') {
+          const dead = result.action === 'dead-letter' || message.attempt >= maxAttempts;
+          const reason = result.reason ?? 'retry requested';
+          ctx.bus.emit('stage.failed', { stage, messageId: message.id, workspaceId, error: new Error(reason), attempt: message.attempt, willRetry: !dead, traceId });
+          if (dead) ctx.bus.emit('message.dead_lettered', { topic: ctx.topics[stage], messageId: message.id, reason, workspaceId });
+          return result;
+        }
         ctx.bus.emit('stage.completed', { stage, messageId: message.id, workspaceId, durationMs: ctx.clock.now() - started, traceId });
         return result;
       } catch (thrown) {
