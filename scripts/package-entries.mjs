@@ -32,6 +32,12 @@ export function packageEntries(packageDir) {
   return found;
 }
 
+/**
+ * Subpaths published as ES modules only: the test kits import vitest, which cannot be `require`d, so
+ * offering them to CommonJS would only move the failure to run time.
+ */
+export const ESM_ONLY = /(^|\/)testing$/;
+
 /** Builds the `exports` object of package.json for the entries of a package. */
 export function exportsFor(entries) {
   const exports = {};
@@ -39,7 +45,7 @@ export function exportsFor(entries) {
     exports[subpath] = {
       '@tributary/source': `./${entry}`,
       import: { types: `./dist/${out}.d.ts`, default: `./dist/${out}.js` },
-      require: { types: `./dist/${out}.d.cts`, default: `./dist/${out}.cjs` },
+      ...(ESM_ONLY.test(subpath) ? {} : { require: { types: `./dist/${out}.d.cts`, default: `./dist/${out}.cjs` } }),
     };
   }
   exports['./package.json'] = './package.json';

@@ -24,15 +24,21 @@ function scriptedTarget(answer: (m: OutboundMessage, call: number) => DeliveryRe
 }
 
 describe('local limiter (token bucket)', () => {
-  it('allows a burst, then exactly the sustained rate', async () => {
+  it('starts with one token, builds a burst when idle, then paces at exactly the sustained rate', async () => {
     const clock = createManualClock(0);
     const limiter = createLocalLimiter({ clock });
     const granted: number[] = [];
-    for (let i = 0; i < 7; i++) void limiter.acquire('t', { perSecond: 5, burst: 2 }).then(() => granted.push(clock.now()));
-    await clock.advance(0);
-    expect(granted).toEqual([0, 0]);
-    await clock.advance(1000);
-    expect(granted).toEqual([0, 0, 200, 400, 600, 800, 1000]);
+    const take = (n: number) => {
+      for (let i = 0; i < n; i++) void limiter.acquire('t', { perSecond: 5, burst: 3 }).then(() => granted.push(clock.now()));
+    };
+    take(3);
+    await clock.advance(400);
+    expect(granted).toEqual([0, 200, 400]);
+    await clock.advance(2000); // idle: the bucket fills to its burst of 3, no more
+    granted.length = 0;
+    take(6);
+    await clock.advance(600);
+    expect(granted).toEqual([2400, 2400, 2400, 2600, 2800, 3000]);
   });
 
   it('pauses a whole key and restarts from an empty bucket', async () => {
@@ -134,16 +140,22 @@ describe('dispatcher', () => {
     const t = scriptedTarget(() => ({ ok: false, status: 503 }));
     t.useClock(clock);
     const d = createDispatcher({ clock, failureThreshold: 3 });
-    for (let i = 0; i < 3; i++) await d.dispatch(dest(t.target), msg(i), { attempt: 1, maxAttempts: 10, signal: new AbortController().signal });
-    expect(d.metrics().shop!.pausedUntil).toBe(1000);
-    const during = d.dispatch(dest(t.target), msg(9), { attempt: 1, maxAttempts: 10, signal: new AbortController().signal });
-    await clock.advance(999);
+    const run = (n: number) => d.dispatch(dest(t.target), msg(n), { attempt: 1, maxAttempts: 10, signal: new AbortController().signal });
+    for (let i = 0; i < 3; i++) {
+      const p = run(i);
+      await clock.advance(20); // the limiter paces at 100/s
+      await p;
+    }
     expect(t.calls).toHaveLength(3);
-    // after the pause the bucket starts empty: the next token comes 1/perSecond later
-    await clock.advance(11);
+    const openedAt = t.calls[2]!.at;
+    expect(d.metrics().shop!.pausedUntil).toBe(openedAt + 1000);
+    const during = run(9);
+    await clock.advance(openedAt + 999 - clock.now());
+    expect(t.calls).toHaveLength(3);
+    await clock.advance(50);
     await during;
     expect(t.calls).toHaveLength(4);
-    expect(t.calls[3]!.at).toBeGreaterThanOrEqual(1000);
+    expect(t.calls[3]!.at).toBeGreaterThanOrEqual(openedAt + 1000);
   });
 
   it('caps concurrency per target', async () => {

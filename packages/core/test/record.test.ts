@@ -78,7 +78,7 @@ describe('seed 003 value records', () => {
     const r = buildRecord(draftFromValueRecord(input), origin);
     expect(r.kind).toBe('measurement');
     expect(r.externalId).toBe('r-1');
-    expect(r.occurredAt).toBe(input.time);
+    expect(r.occurredAt).toBe('2026-03-01T10:00:00.000Z'); // canonical UTC form of input.time
     expect(r.measurement).toEqual({ ...input, value: '12.5' });
     expect(TributaryRecordSchema.parse(r)).toEqual(r);
   });

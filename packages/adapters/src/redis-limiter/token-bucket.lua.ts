@@ -1,6 +1,7 @@
 /**
  * The token bucket, run atomically inside Redis so every process shares one bucket per target.
- * Time is Redis's own clock (TIME), so processes with skewed clocks still agree.
+ * Time is Redis's own clock (TIME), so processes with skewed clocks still agree. A new bucket starts
+ * with one token (see the local limiter for why).
  *
  * KEYS[1] bucket hash {tokens, ts, paused}
  * ARGV: 1 mode ('take' | 'pause' | 'observe'), 2 tokens per ms, 3 burst, 4 cost / pause ms / remaining,
@@ -19,7 +20,7 @@ local data = redis.call('HMGET', key, 'tokens', 'ts', 'paused')
 local tokens = tonumber(data[1])
 local ts = tonumber(data[2])
 local paused = tonumber(data[3]) or 0
-if tokens == nil then tokens = burst; ts = now end
+if tokens == nil then tokens = math.min(1, burst); ts = now end
 if now > ts then
   tokens = math.min(burst, tokens + (now - ts) * rate)
   ts = now

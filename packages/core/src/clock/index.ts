@@ -17,13 +17,15 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
-/** The real clock. Timers are unref'd so a pending retry never keeps a process alive on its own. */
+/**
+ * The real clock. Its timers keep the process alive like any `setTimeout`: a caller awaiting a
+ * limiter or a retry must not see the process exit under it. Components stop their timers on
+ * `stop()`/`dispose()`.
+ */
 export const systemClock: Clock = {
   now: () => Date.now(),
   setTimeout(callback, ms) {
-    const handle = setTimeout(callback, Math.max(0, ms));
-    handle.unref?.();
-    return handle;
+    return setTimeout(callback, Math.max(0, ms));
   },
   clearTimeout(handle) {
     clearTimeout(handle as ReturnType<typeof setTimeout>);

@@ -41,6 +41,23 @@ export interface DispatcherOptions {
   reorderWindowMs?: number;
   /** Pause after a 429 without `Retry-After`. @default 1000 */
   defaultThrottleMs?: number;
+  /**
+   * Tokens of the burst kept in reserve. Requests paced at exactly the target's rate arrive with
+   * network and event-loop jitter, bunched: an early arrival finds the target's bucket short, and the
+   * 429 that follows costs a whole `Retry-After` pause. Spare tokens absorb that at no cost in
+   * sustained rate. With a burst of 1 there is nothing to spare, so the rate is lowered by 5% instead.
+   * @default a quarter of the burst, at least 1
+   */
+  headroomTokens?: number;
+}
+
+/** The limit the dispatcher paces to: the target's, less the jitter headroom. */
+export function pacedLimit(limit: RateLimit, headroomTokens?: number): RateLimit {
+  const burst = limit.burst ?? 1;
+  headroomTokens ??= Math.max(1, Math.ceil(burst / 4));
+  if (headroomTokens <= 0) return limit;
+  if (burst > headroomTokens) return { perSecond: limit.perSecond, burst: burst - headroomTokens };
+  return { perSecond: limit.perSecond * 0.95, burst: 1 };
 }
 
 /** Counters of one target. */
@@ -97,6 +114,7 @@ export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
   const failureThreshold = options.failureThreshold ?? 5;
   const reorderWindowMs = options.reorderWindowMs ?? 60_000;
   const defaultThrottleMs = options.defaultThrottleMs ?? 1000;
+  const headroomTokens = options.headroomTokens;
   const state = new Map<string, { metrics: TargetMetrics; gate: Semaphore; consecutiveFailures: number; openings: number }>();
 
   const stateOf = (d: DispatchTarget) => {
@@ -148,14 +166,17 @@ export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
       const base = { target: d.key, messageId: message.id, idempotencyKey: message.idempotencyKey, attempt };
       try {
         for (;;) {
+          // The concurrency slot first, then the token: a token taken while waiting for a slot would
+          // be spent later in a bunch with others, and the target would see a burst.
+          await s.gate.enter();
           try {
-            await limiter.acquire(d.key, d.rateLimit, { signal: waitBudget });
+            await limiter.acquire(d.key, pacedLimit(d.rateLimit, headroomTokens), { signal: waitBudget });
           } catch {
+            s.gate.leave();
             if (signal.aborted) throw toError(signal.reason);
             // Waited as long as a handler should; let the queue hold the message meanwhile.
             return { action: 'retry', delayMs: Math.max(1000, s.metrics.pausedUntil - clock.now()), reason: 'target paused or rate budget exhausted' };
           }
-          await s.gate.enter();
           s.metrics.inFlight++;
           s.metrics.requests++;
           const started = clock.now();
@@ -166,7 +187,7 @@ export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
             s.metrics.inFlight--;
             s.gate.leave();
           }
-          if (result.budget) await limiter.observe(d.key, d.rateLimit, result.budget);
+          if (result.budget) await limiter.observe(d.key, pacedLimit(d.rateLimit, headroomTokens), result.budget);
   
           if (result.status === 429) {
             // A 429 pauses the whole target and does not count against this message's attempts.

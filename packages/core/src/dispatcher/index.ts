@@ -6,6 +6,6 @@
  * announced budget replaces guessing), timed out, retried with backoff and jitter, and dead-lettered
  * after the last attempt. A message is acknowledged only after the target accepted it.
  */
-export { createDispatcher, type Dispatcher, type DispatcherOptions, type DispatchTarget, type TargetMetrics } from './dispatcher.js';
+export { createDispatcher, pacedLimit, type Dispatcher, type DispatcherOptions, type DispatchTarget, type TargetMetrics } from './dispatcher.js';
 export { createLocalLimiter, checkRateLimit, type RateLimit, type RateLimiter } from './limiter.js';
 export { startProcessor, type ProcessorOptions } from './processor.js';

@@ -49,7 +49,8 @@ export function checkRateLimit(limit: RateLimit): Required<RateLimit> {
 }
 
 /**
- * A token bucket per key, on an injectable clock: `burst` tokens at most, refilled at `perSecond`.
+ * A token bucket per key, on an injectable clock: `burst` tokens at most, refilled at `perSecond`,
+ * starting from one token.
  * Waiters are served in arrival order, so a steady stream cannot starve an earlier request.
  */
 export function createLocalLimiter(options: { clock?: Clock } = {}): RateLimiter {
@@ -60,7 +61,10 @@ export function createLocalLimiter(options: { clock?: Clock } = {}): RateLimiter
   const bucketOf = (key: string, limit: Required<RateLimit>): Bucket => {
     let b = buckets.get(key);
     if (!b) {
-      b = { tokens: limit.burst, updatedAt: clock.now(), pausedUntil: 0, waiters: [] };
+      // Start with one token, not a full burst: at startup nobody knows how much of the target's
+      // burst is left (a process that just stopped may have spent it), and the first requests wait
+      // on connection setup and would arrive bunched with the ones after them.
+      b = { tokens: Math.min(1, limit.burst), updatedAt: clock.now(), pausedUntil: 0, waiters: [] };
       buckets.set(key, b);
     }
     limits.set(key, limit);

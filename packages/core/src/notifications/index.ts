@@ -49,6 +49,8 @@ export async function summarizeEarlierRecords(storage: StorageAdapter, query: { 
   let count = 0;
   let firstTime: string | null = null;
   let lastTime: string | null = null;
+  let firstAt: string | undefined;
+  let lastAt: string | undefined;
   let cursor: string | undefined;
   do {
     const page = await storage.queryRecords({
@@ -66,8 +68,9 @@ export async function summarizeEarlierRecords(storage: StorageAdapter, query: { 
       count++;
       if (r.measurement.type === 'positive') positive = positive.plus(r.measurement.value);
       else negative = negative.plus(r.measurement.value);
-      if (firstTime === null || r.measurement.time < firstTime) firstTime = r.measurement.time;
-      if (lastTime === null || r.measurement.time > lastTime) lastTime = r.measurement.time;
+      // Compare the canonical occurredAt; report the time as the record gave it.
+      if (firstTime === null || r.occurredAt < firstAt!) [firstTime, firstAt] = [r.measurement.time, r.occurredAt];
+      if (lastTime === null || r.occurredAt > lastAt!) [lastTime, lastAt] = [r.measurement.time, r.occurredAt];
     }
     cursor = page.nextCursor ?? undefined;
   } while (cursor);

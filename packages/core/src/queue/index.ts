@@ -66,7 +66,10 @@ export interface ConsumeOptions {
 
 /** A running consumer. */
 export interface Subscription {
-  /** Stops taking messages and waits for the ones in progress. Unfinished ones are redelivered later. */
+  /**
+   * Stops taking messages, aborts the `signal` handlers received (a hint to finish early), and waits
+   * for the handlers in progress; their results still count. Messages not finished are redelivered.
+   */
   close(): Promise<void>;
 }
 
@@ -78,6 +81,8 @@ export interface DeadLetter<T = unknown> {
   message: QueueMessage<T>;
   reason: string;
   failedAt: number;
+  /** The consumer group that gave up on it; a replay goes back to that group only, where the broker can. */
+  group?: string;
 }
 
 /** Depth and lag of a topic, for metrics and back-pressure. */

@@ -46,6 +46,11 @@ export interface RecordOrigin {
   parsedAt?: string | Date;
 }
 
+/** `2026-01-01T10:00:00+02:00` → `2026-01-01T08:00:00.000Z`. */
+export function canonicalTime(value: string): string {
+  return new Date(value).toISOString();
+}
+
 const iso = (v: string | Date | undefined): string => (v === undefined ? new Date().toISOString() : typeof v === 'string' ? v : v.toISOString());
 
 /**
@@ -60,7 +65,8 @@ export function buildRecord(draft: RecordDraft, origin: RecordOrigin): Tributary
   const base = {
     kind: d.kind,
     itemType: d.itemType,
-    occurredAt: d.occurredAt,
+    // One canonical form (UTC, milliseconds), so stored times sort and compare as strings everywhere.
+    occurredAt: canonicalTime(d.occurredAt),
     language: d.language,
     author: d.author,
     content: d.content,
@@ -75,8 +81,8 @@ export function buildRecord(draft: RecordDraft, origin: RecordOrigin): Tributary
     sourceId: origin.sourceId,
     externalId: d.externalId,
     ...base,
-    sourceUpdatedAt: d.sourceUpdatedAt,
-    receivedAt: iso(origin.receivedAt),
+    sourceUpdatedAt: d.sourceUpdatedAt === undefined ? undefined : canonicalTime(d.sourceUpdatedAt),
+    receivedAt: canonicalTime(iso(origin.receivedAt)),
     contentHash: contentHashOf(base),
     revision: 1,
     rawId: origin.rawId,

@@ -5,7 +5,7 @@
  * given again after the visibility timeout; failures retry with backoff, then dead-letter.
  */
 import { systemClock, type Clock, type TimerHandle } from '../../clock/index.js';
-import { toError } from '../../errors/index.js';
+import { createError, toError } from '../../errors/index.js';
 import {
   handlerAction,
   resolveConsumeOptions,
@@ -34,6 +34,8 @@ interface StoredMessage {
   headers: Record<string, string>;
   key?: string;
   publishedAt: number;
+  /** When it may first be delivered; kept so a group created later still honours `delayMs`. */
+  availableAt: number;
 }
 
 interface GroupEntry {
@@ -60,10 +62,16 @@ interface Consumer {
   controller: AbortController;
 }
 
+/** A dead letter and the group that gave up on it: a replay goes back to that group only. */
+interface StoredDeadLetter {
+  letter: DeadLetter;
+  group: string;
+}
+
 interface Topic {
   log: Map<string, StoredMessage>;
   groups: Map<string, Group>;
-  deadLetters: DeadLetter[];
+  deadLetters: StoredDeadLetter[];
 }
 
 /** Creates an in-memory queue adapter. */
@@ -85,17 +93,24 @@ export function createMemoryQueue(options: MemoryQueueOptions = {}): QueueAdapte
     return t;
   };
 
-  const store = (topic: string, payload: unknown, o: PublishOptions = {}): string => {
+  /** Checks a payload and returns its JSON; throws before anything is stored. */
+  const encode = (payload: unknown): string => {
     const json = JSON.stringify(payload);
-    if (json === undefined) throw new TypeError('[tributary] [queue:memory] payload must be JSON-serializable');
-    if (Buffer.byteLength(json) > maxPayloadBytes) throw new RangeError(`[tributary] [queue:memory] payload over ${maxPayloadBytes} bytes`);
+    if (json === undefined) throw createError('queue:memory', 'validation', 'payload must be JSON-serializable');
+    const bytes = Buffer.byteLength(json);
+    if (bytes > maxPayloadBytes) throw createError('queue:memory', 'payload_too_large', `payload of ${bytes} bytes is over the limit of ${maxPayloadBytes}`, { context: { bytes, maxPayloadBytes } });
+    return json;
+  };
+
+  /** Stores a message for every group of the topic, or only for `onlyGroup` (a replay). */
+  const store = (topic: string, json: string, o: PublishOptions = {}, onlyGroup?: Group): string => {
     const t = topicOf(topic);
     const id = o.id ?? `msg_${clock.now().toString(36)}_${(++seq).toString(36)}`;
     if (t.log.has(id)) return id; // same id published twice: delivered once
-    const message: StoredMessage = { id, topic, payload: JSON.parse(json), headers: { ...(o.headers ?? {}) }, key: o.key, publishedAt: clock.now() };
-    t.log.set(id, message);
     const availableAt = clock.now() + Math.max(0, o.delayMs ?? 0);
-    for (const g of t.groups.values()) g.entries.set(id, { message, deliveries: 0, availableAt });
+    const message: StoredMessage = { id, topic, payload: JSON.parse(json), headers: { ...(o.headers ?? {}) }, key: o.key, publishedAt: clock.now(), availableAt };
+    t.log.set(id, message);
+    for (const g of onlyGroup ? [onlyGroup] : t.groups.values()) g.entries.set(id, { message, deliveries: 0, availableAt });
     return id;
   };
 
@@ -107,11 +122,14 @@ export function createMemoryQueue(options: MemoryQueueOptions = {}): QueueAdapte
   const deadLetter = (t: Topic, group: Group, entry: GroupEntry, reason: string) => {
     group.entries.delete(entry.message.id);
     t.deadLetters.push({
-      id: `dl_${(++seq).toString(36)}`,
-      topic: entry.message.topic,
-      message: toQueueMessage(entry),
-      reason,
-      failedAt: clock.now(),
+      group: group.name,
+      letter: {
+        id: `dl_${(++seq).toString(36)}`,
+        topic: entry.message.topic,
+        message: toQueueMessage(entry),
+        reason,
+        failedAt: clock.now(),
+      },
     });
     forget(t, entry.message.id);
   };
@@ -207,13 +225,15 @@ export function createMemoryQueue(options: MemoryQueueOptions = {}): QueueAdapte
     capabilities: { durable: false, nativeDelay: true, deduplicatesById: true, maxPayloadBytes },
 
     async publish(topic, payload, o) {
-      const id = store(topic, payload, o);
+      const id = store(topic, encode(payload), o);
       queueMicrotask(pumpAll);
       return id;
     },
 
     async publishBatch(topic, messages) {
-      const ids = messages.map((m) => store(topic, m.payload, m.options));
+      // Encode all first, so an oversized message rejects the batch before any of it is stored.
+      const encoded = messages.map((m) => encode(m.payload));
+      const ids = messages.map((m, i) => store(topic, encoded[i]!, m.options));
       queueMicrotask(pumpAll);
       return ids;
     },
@@ -224,7 +244,7 @@ export function createMemoryQueue(options: MemoryQueueOptions = {}): QueueAdapte
       if (!group) {
         group = { name: consumeOptions.group, entries: new Map(), consumers: new Set() };
         // A new group starts from every message still retained, so nothing published before it is lost.
-        for (const m of t.log.values()) group.entries.set(m.id, { message: m, deliveries: 0, availableAt: m.publishedAt });
+        for (const m of t.log.values()) group.entries.set(m.id, { message: m, deliveries: 0, availableAt: m.availableAt });
         t.groups.set(consumeOptions.group, group);
       }
       const consumer: Consumer = {
@@ -250,16 +270,19 @@ export function createMemoryQueue(options: MemoryQueueOptions = {}): QueueAdapte
     },
 
     async listDeadLetters<T>(topic: string, o: { limit?: number } = {}) {
-      const list = topicOf(topic).deadLetters.slice(0, o.limit ?? 100);
+      const list = topicOf(topic).deadLetters.slice(0, o.limit ?? 100).map((d) => ({ ...d.letter, group: d.group }));
       return structuredClone(list) as DeadLetter<T>[];
     },
 
     async replayDeadLetter(topic, deadLetterId) {
       const t = topicOf(topic);
-      const index = t.deadLetters.findIndex((d) => d.id === deadLetterId);
+      const index = t.deadLetters.findIndex((d) => d.letter.id === deadLetterId);
       if (index < 0) return false;
-      const [dl] = t.deadLetters.splice(index, 1);
-      store(topic, dl!.message.payload, { headers: dl!.message.headers, key: dl!.message.key, id: `${dl!.message.id}~replay${(++seq).toString(36)}` });
+      const [{ letter, group: groupName }] = t.deadLetters.splice(index, 1) as [StoredDeadLetter];
+      // Only the group that gave up gets it again; the others already handled the message.
+      const group = t.groups.get(groupName);
+      const options = { headers: letter.message.headers, key: letter.message.key, id: `${letter.message.id}~replay${(++seq).toString(36)}` };
+      store(topic, JSON.stringify(letter.message.payload), options, group);
       queueMicrotask(pumpAll);
       return true;
     },

@@ -1,0 +1,296 @@
+import { systemClock, type Clock } from '../clock/index.js';
+import type { RawItem, SignatureSchemeName, WebhookParseResult, WebhookRequest, WebhookSpec } from '../connector/index.js';
+import { createError, fromZodError, isTributaryError, type TributaryError } from '../errors/index.js';
+import { declaredLength, decodeBody, DEFAULT_MAX_BODY_BYTES, payloadTooLarge, readStreamCapped } from './body.js';
+import { createStorageDedupStore, deliveryKey, type DedupStorage, type DedupStore, type DeliveryRecord } from './dedup.js';
+import { errorResponse, jsonResponse } from './responses.js';
+import { DEFAULT_TOLERANCE_MS, type SignatureVerification } from './scheme.js';
+import { getSignatureScheme, signatureSchemes } from './schemes.js';
+
+/** Which source a webhook is for, usually taken from the route (`/webhooks/:workspaceId/:sourceId`). */
+export interface WebhookParams {
+  workspaceId: string;
+  sourceId: string;
+}
+
+/** What the handler needs of a resolved source (a pipeline's `ResolvedSource` fits). */
+export interface WebhookSource {
+  source: { enabled: boolean; webhook: { scheme: SignatureSchemeName; secret: string | null } | null };
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  connector: { name: string; readonly webhook?: WebhookSpec<any> | undefined };
+  config: unknown;
+  /** The decrypted secret, or null for an unsigned source. */
+  webhookSecret: string | null;
+}
+
+/**
+ * The part of a pipeline the handler uses; a `Pipeline` from `@tributary/core/pipeline` fits as is.
+ * Hosts may pass their own (e.g. to ingest through another process).
+ */
+export interface WebhookPipeline {
+  sources: {
+    /** @throws TributaryError `not_found` when the workspace has no such source */
+    resolve(workspaceId: string, sourceId: string): Promise<WebhookSource>;
+  };
+  /** Resolves once the items are durably enqueued; rejects when they are not. */
+  ingest(workspaceId: string, sourceId: string, items: readonly RawItem[], options?: { receivedAt?: Date; traceparent?: string }): Promise<{ accepted: number; ids: string[] }>;
+  /** Queues a pull of the source (thin webhooks). */
+  trigger(workspaceId: string, sourceId: string, options?: { trigger?: 'webhook' }): Promise<{ runId: string }>;
+  /** Used for the default dedup store when present. */
+  readonly storage?: DedupStorage;
+}
+
+/** Where a server-side failure happened, for {@link WebhookHandlerOptions.onError}. */
+export type WebhookFailureStage = 'resolve' | 'verify' | 'dedup' | 'parse' | 'ingest' | 'trigger' | 'remember' | 'internal';
+
+/** Options of {@link createWebhookHandler}. */
+export interface WebhookHandlerOptions {
+  pipeline: WebhookPipeline;
+  /**
+   * Remembers delivery ids so a redelivery is acknowledged without being enqueued twice. `false`
+   * turns dedup off (records stay idempotent by id anyway).
+   * @default a store on `pipeline.storage` (collection `webhook-deliveries`); none when it has no storage
+   */
+  dedup?: DedupStore | false;
+  /** How long an accepted delivery id is remembered. @default 259200000 (3 days, the longest common retry schedule) */
+  dedupRetentionMs?: number;
+  /** How long a delivery in progress blocks a concurrent copy of itself. @default 60000 */
+  claimTtlMs?: number;
+  /** Largest body accepted, in bytes; larger requests get 413. @default 1048576 (1 MiB) */
+  maxBodyBytes?: number;
+  /** @default systemClock */
+  clock?: Clock;
+  /** Accepted distance of signed timestamps from now, both ways. @default 300000 (5 minutes) */
+  toleranceMs?: number;
+  /** `Retry-After` seconds of 503 answers when the failure gives no hint. @default 5 */
+  retryAfterSeconds?: number;
+  /**
+   * Called on server-side failures (the 5xx answers, and a delivery record that could not be saved),
+   * for logging. The error never contains the webhook secret; do not add the request to logs as is.
+   */
+  onError?(error: unknown, context: WebhookParams & { stage: WebhookFailureStage }): void;
+}
+
+/** A framework-agnostic webhook endpoint on the Fetch API. */
+export interface WebhookHandler {
+  /**
+   * Verifies and accepts one webhook request for a source. Answers 202 `{ accepted, ids }` once the
+   * items are durably enqueued (or the pull is queued), 200 with `duplicate: true` for a redelivery,
+   * and a JSON error `{ error: { code, message, issues? } }` otherwise.
+   */
+  handle(request: Request, params: WebhookParams): Promise<Response>;
+  /** The body limit in force, for adapters that read the body themselves. */
+  readonly maxBodyBytes: number;
+}
+
+/** Body of a 202 (or a duplicate's 200) answer. */
+export interface WebhookAcceptedBody {
+  accepted: number;
+  /** Ids the records of the accepted items will have. */
+  ids: string[];
+  deliveryId?: string;
+  /** Run id of the pull a thin webhook queued. */
+  runId?: string;
+  /** Set on the answer to a redelivery of an already accepted delivery. */
+  duplicate?: true;
+}
+
+/** Thrown inside the handler to answer with a given error; carries the stage for `onError`. */
+class Answer {
+  constructor(
+    readonly error: TributaryError,
+    readonly stage?: WebhookFailureStage,
+    readonly cause?: unknown,
+    readonly status?: number,
+    readonly headers?: Record<string, string>,
+  ) {}
+}
+
+const TRACEPARENT = /^[\da-f]{2}-[\da-f]{32}-[\da-f]{16}-[\da-f]{2}$/;
+const isZodError = (e: unknown): e is { issues: { path: PropertyKey[]; message: string }[] } =>
+  e instanceof Error && e.name === 'ZodError' && Array.isArray((e as { issues?: unknown }).issues);
+
+/**
+ * Creates the webhook endpoint of a pipeline. In order, a request is: refused unless POST (405);
+ * refused when `Content-Length` exceeds the limit (413); matched to its source (404, or 403 when
+ * disabled); read with a cap (413); verified when the source has a secret — signature missing,
+ * wrong, stale or future → 401; decoded (invalid UTF-8 or JSON → 400); checked against delivery ids
+ * already accepted (200, nothing enqueued again); parsed by the connector (its validation errors
+ * → 400 naming the field); enqueued (202 only after `ingest` resolved; 503 with `Retry-After`
+ * when it fails, and the delivery id is not remembered, so the sender's retry is processed).
+ * @example
+ * const webhooks = createWebhookHandler({ pipeline });
+ * app.post('/webhooks/:workspaceId/:sourceId', honoWebhookHandler(webhooks));
+ */
+export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHandler {
+  const { pipeline } = options;
+  const clock = options.clock ?? systemClock;
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const toleranceMs = options.toleranceMs ?? DEFAULT_TOLERANCE_MS;
+  const retentionMs = options.dedupRetentionMs ?? 3 * 24 * 60 * 60 * 1000;
+  const claimTtlMs = options.claimTtlMs ?? 60_000;
+  const dedup: DedupStore | undefined =
+    options.dedup === false ? undefined : (options.dedup ?? (pipeline.storage ? createStorageDedupStore(pipeline.storage, { clock }) : undefined));
+  if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1) throw createError('webhooks', 'config', 'maxBodyBytes must be a positive integer');
+
+  const webhookError = (code: TributaryError['code'], message: string, extra: { issues?: { path: string; message: string }[]; retryAfterMs?: number } = {}) =>
+    createError('webhooks', code, message, extra);
+
+  async function resolve(params: WebhookParams): Promise<WebhookSource> {
+    try {
+      return await pipeline.sources.resolve(params.workspaceId, params.sourceId);
+    } catch (error) {
+      if (isTributaryError(error, 'not_found')) throw new Answer(webhookError('not_found', `no source ${JSON.stringify(params.sourceId)} in this workspace`));
+      // Storage outages are worth a retry by the sender; broken configuration is not, but must not be lost either.
+      const retryable = !isTributaryError(error) || error.retryable;
+      throw new Answer(
+        retryable ? webhookError('unavailable', 'the source could not be loaded; retry later') : webhookError('internal', 'the source could not be loaded'),
+        'resolve',
+        error,
+      );
+    }
+  }
+
+  async function process(request: Request, params: WebhookParams, receivedAt: number): Promise<Response> {
+    if (request.method !== 'POST') {
+      throw new Answer(webhookError('validation', `method ${request.method} is not allowed: webhooks are POSTed`), undefined, undefined, 405, { allow: 'POST' });
+    }
+    if (!params.workspaceId || !params.sourceId) throw new Answer(webhookError('not_found', 'the route names no workspace or source'));
+    // Refuse an announced oversize body before any work or read.
+    const declared = declaredLength(request.headers.get('content-length'));
+    if (declared !== undefined && declared > maxBodyBytes) throw new Answer(payloadTooLarge(maxBodyBytes));
+
+    const resolved = await resolve(params);
+    if (!resolved.source.enabled) throw new Answer(webhookError('forbidden', 'this source is disabled'));
+    const spec = resolved.connector.webhook;
+    if (!spec || !resolved.source.webhook) {
+      throw new Answer(webhookError('not_found', spec ? 'this source does not accept webhooks (no webhook configured)' : `connector ${resolved.connector.name} does not accept webhooks`));
+    }
+    const schemeName = resolved.source.webhook.scheme ?? spec.signatureScheme;
+
+    let rawBody: Uint8Array;
+    try {
+      rawBody = await readStreamCapped(request.body, maxBodyBytes);
+    } catch (error) {
+      if (isTributaryError(error, 'payload_too_large')) throw new Answer(error);
+      throw new Answer(webhookError('validation', 'the request body could not be read'), undefined, error);
+    }
+    const webhookRequest: WebhookRequest = { method: request.method, url: request.url, headers: request.headers, rawBody, receivedAt };
+
+    const secret = resolved.webhookSecret;
+    if (secret) {
+      // Verification is mandatory once a secret exists, whatever headers the request carries or lacks.
+      let verdict: SignatureVerification;
+      try {
+        const scheme = getSignatureScheme(schemeName);
+        if (scheme.name === 'none') throw webhookError('config', 'this source has a webhook secret but signature scheme "none"; set its scheme');
+        verdict = scheme.verify(webhookRequest, secret, clock.now(), { toleranceMs });
+      } catch (error) {
+        throw new Answer(isTributaryError(error, 'config') ? error : webhookError('internal', 'the signature could not be checked'), 'verify', error);
+      }
+      if (!verdict.ok) throw new Answer(webhookError(verdict.code, verdict.message));
+    }
+
+    const body = decodeBody(rawBody, request.headers.get('content-type'));
+    const known = Object.hasOwn(signatureSchemes, schemeName) ? signatureSchemes[schemeName] : undefined;
+    // The connector knows its provider best; then the scheme's header; then the generic Idempotency-Key.
+    const deliveryId = spec.deliveryId?.(webhookRequest) ?? known?.deliveryId?.(webhookRequest, body) ?? (request.headers.get('idempotency-key')?.trim() || undefined);
+    const key = deliveryId && dedup ? deliveryKey(params.sourceId, deliveryId) : undefined;
+
+    let release: (() => Promise<void>) | null = null;
+    if (key && dedup) {
+      let previous: DeliveryRecord | null;
+      try {
+        previous = await dedup.get(params.workspaceId, key);
+        if (!previous) {
+          release = await dedup.claim(params.workspaceId, key, claimTtlMs);
+          // Look again under the claim: a copy may have finished between the first look and the claim.
+          if (release) previous = await dedup.get(params.workspaceId, key);
+        }
+      } catch (error) {
+        await release?.().catch(() => undefined);
+        throw new Answer(webhookError('unavailable', 'delivery ids could not be checked; retry later'), 'dedup', error);
+      }
+      if (previous) {
+        await release?.().catch(() => undefined);
+        const answer: WebhookAcceptedBody = { accepted: previous.accepted, ids: previous.ids, deliveryId, duplicate: true, ...(previous.runId ? { runId: previous.runId } : {}) };
+        return jsonResponse(200, answer);
+      }
+      if (!release) {
+        throw new Answer(webhookError('conflict', `delivery ${JSON.stringify(deliveryId)} is being processed by another request; retry later`, { retryAfterMs: 1000 }));
+      }
+    }
+
+    try {
+      const result = await parse(spec, webhookRequest, body, { workspaceId: params.workspaceId, sourceId: params.sourceId, config: resolved.config });
+      let accepted = 0;
+      let ids: string[] = [];
+      if (result.items.length > 0) {
+        const traceparent = request.headers.get('traceparent')?.trim();
+        try {
+          ({ accepted, ids } = await pipeline.ingest(params.workspaceId, params.sourceId, result.items, {
+            receivedAt: new Date(receivedAt),
+            ...(traceparent && TRACEPARENT.test(traceparent) ? { traceparent } : {}),
+          }));
+        } catch (error) {
+          const retryAfterMs = isTributaryError(error) ? error.retryAfterMs : undefined;
+          throw new Answer(webhookError('unavailable', 'the items could not be enqueued; retry later', { retryAfterMs }), 'ingest', error);
+        }
+      }
+      let runId: string | undefined;
+      if (result.triggerFetch) {
+        try {
+          ({ runId } = await pipeline.trigger(params.workspaceId, params.sourceId, { trigger: 'webhook' }));
+        } catch (error) {
+          throw new Answer(webhookError('unavailable', 'the pull could not be queued; retry later'), 'trigger', error);
+        }
+      }
+      if (key && dedup) {
+        // Only now is the delivery safe: a failed enqueue above leaves no record, so the retry is processed.
+        const record: DeliveryRecord = {
+          sourceId: params.sourceId,
+          deliveryId: deliveryId!,
+          acceptedAt: new Date(clock.now()).toISOString(),
+          expiresAt: clock.now() + retentionMs,
+          accepted,
+          ids,
+          ...(runId ? { runId } : {}),
+        };
+        // The items are enqueued: a lost record only means a redelivery is enqueued again, which is idempotent.
+        await dedup.remember(params.workspaceId, key, record).catch((error: unknown) => options.onError?.(error, { ...params, stage: 'remember' }));
+      }
+      const answer: WebhookAcceptedBody = { accepted, ids, ...(deliveryId ? { deliveryId } : {}), ...(runId ? { runId } : {}) };
+      return jsonResponse(202, answer);
+    } finally {
+      await release?.().catch(() => undefined);
+    }
+  }
+
+  async function parse(spec: WebhookSpec<unknown>, request: WebhookRequest, body: unknown, context: WebhookParams & { config: unknown }): Promise<WebhookParseResult> {
+    let result: WebhookParseResult;
+    try {
+      result = await spec.parse(request, body, context);
+    } catch (error) {
+      if (isZodError(error)) throw new Answer(fromZodError('webhooks', 'webhook body', error, ['body']));
+      if (isTributaryError(error)) throw new Answer(error, error.code === 'validation' ? undefined : 'parse', error);
+      throw new Answer(webhookError('internal', 'the connector failed to parse the webhook'), 'parse', error);
+    }
+    if (!result || !Array.isArray(result.items)) throw new Answer(webhookError('internal', 'the connector returned no items array'), 'parse');
+    return result;
+  }
+
+  return {
+    maxBodyBytes,
+    async handle(request, params) {
+      const receivedAt = clock.now();
+      try {
+        return await process(request, params, receivedAt);
+      } catch (thrown) {
+        const answer = thrown instanceof Answer ? thrown : new Answer(isTributaryError(thrown, 'validation') ? thrown : webhookError('internal', 'internal error'), 'internal', thrown);
+        const response = errorResponse(answer.error, { status: answer.status, headers: answer.headers, retryAfterSeconds: options.retryAfterSeconds });
+        if (response.status >= 500 && answer.stage) options.onError?.(answer.cause ?? answer.error, { ...params, stage: answer.stage });
+        return response;
+      }
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import { isTributaryError, type TributaryError, type TributaryErrorCode } from '../errors/index.js';
+
+/** HTTP status of each error code a webhook answer can carry. */
+const STATUS: Partial<Record<TributaryErrorCode, number>> = {
+  validation: 400,
+  unauthorized: 401,
+  signature: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  rate_limited: 429,
+  unavailable: 503,
+  timeout: 503,
+};
+
+/** The HTTP status for an error code (500 for anything unexpected). */
+export function statusOf(code: TributaryErrorCode): number {
+  return STATUS[code] ?? 500;
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' } as const;
+
+/** A JSON response. */
+export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { ...JSON_HEADERS, ...headers } });
+}
+
+/** Options of {@link errorResponse}. */
+export interface ErrorResponseOptions {
+  /** Overrides the status derived from the code (e.g. 405). */
+  status?: number;
+  headers?: Record<string, string>;
+  /** Seconds for `Retry-After` on 409/429/503 when the error does not say. @default 5 */
+  retryAfterSeconds?: number;
+}
+
+/**
+ * The JSON error response `{ error: { code, message, issues? } }` for a Tributary error. Anything
+ * else becomes a generic 500 whose message reveals nothing of the failure.
+ */
+export function errorResponse(error: unknown, options: ErrorResponseOptions = {}): Response {
+  const known: TributaryError | undefined = isTributaryError(error) ? error : undefined;
+  const status = options.status ?? (known ? statusOf(known.code) : 500);
+  const headers = { ...options.headers };
+  if (status === 409 || status === 429 || status === 503) {
+    const ms = known?.retryAfterMs;
+    headers['retry-after'] = String(ms !== undefined ? Math.max(1, Math.ceil(ms / 1000)) : (options.retryAfterSeconds ?? 5));
+  }
+  const body = known && (status < 500 || isOwn(known)) ? known.toJSON() : { error: { code: status === 503 ? 'unavailable' : 'internal', message: status === 503 ? '[tributary] [webhooks] temporarily unavailable; retry later' : '[tributary] [webhooks] internal error' } };
+  return jsonResponse(status, body, headers);
+}
+
+/**
+ * Server-side failures are shown as they are only when the handler wrote them itself; others
+ * (storage, queue drivers) may carry hosts, paths or payload fragments, so they stay generic.
+ */
+const isOwn = (error: TributaryError) => error.message.startsWith('[tributary] [webhooks] ');
