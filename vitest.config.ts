@@ -3,10 +3,13 @@ import { defineConfig } from 'vitest/config';
 // Tests run against the TypeScript sources through the `@tributary/source` export condition, so no
 // build is needed to test; the packaging test checks the built output separately.
 const conditions = ['@tributary/source', 'import', 'module', 'node', 'default'];
+// Node itself gets only these: with `import` among them, CommonJS packages such as pg would
+// `require()` the ESM builds of their own dependencies and break.
+const nodeConditions = ['@tributary/source', 'node', 'default'];
 
 export default defineConfig({
   resolve: { conditions },
-  ssr: { resolve: { conditions, externalConditions: ['@tributary/source'] } },
+  ssr: { resolve: { conditions: nodeConditions, externalConditions: ['@tributary/source'] } },
   test: {
     projects: [
       {

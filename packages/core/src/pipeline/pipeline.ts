@@ -13,7 +13,7 @@ import type { StorageAdapter } from '../storage/index.js';
 import type { AnyTarget } from '../target/index.js';
 import { createAnalyzeHandler } from './analyze-stage.js';
 import { chunkByBytes } from './chunk.js';
-import { timeoutFetchFactory } from './connector-fetch.js';
+import { createConnectorFetchFactory, type ConnectorFetchFactory } from '../http/client.js';
 import type { StageContext, StageSettings } from './context.js';
 import { createDeliverHandler } from './deliver-stage.js';
 import { createFetchHandler } from './fetch-stage.js';
@@ -48,7 +48,11 @@ export interface PipelineOptions {
   clock?: Clock;
   /** @default globalThis.fetch */
   fetch?: FetchFunction;
-  /** The fetch connectors get for a source (rate budget, retries). @default the host fetch with a 30 s timeout */
+  /**
+   * The fetch connectors get for a source.
+   * @default `createConnectorFetchFactory` from `@tributary/core/http`: the connector's rate budget,
+   * timeouts, retries with backoff and provider wait hints, on the pipeline's clock
+   */
   connectorFetch?: (sourceKey: string, budget: RateBudget | undefined) => FetchFunction;
   /** Topic names are `<prefix>.<stage>`. @default 'tributary' */
   topicPrefix?: string;
@@ -129,6 +133,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const targets = new Map((options.targets ?? []).map((t) => [t.name, t]));
   const stageSettings = Object.fromEntries(STAGES.map((s) => [s, { ...STAGE_DEFAULTS[s], ...options.stages?.[s] }])) as Record<StageName, StageSettings>;
   const dispatcher: Dispatcher = createDispatcher({ ...options.dispatcher, limiter: options.limiter, clock, bus, fetch });
+  let ownFetchFactory: ConnectorFetchFactory | undefined;
   const sources = createSourceRegistry({ storage: options.storage, connectors, secretBox: toSecretBox(options.secretKey), fetch, clock });
   const ctx: StageContext = {
     storage: options.storage,
@@ -136,7 +141,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     bus,
     clock,
     fetch,
-    connectorFetch: options.connectorFetch ?? timeoutFetchFactory(fetch),
+    connectorFetch: options.connectorFetch ?? (ownFetchFactory = createConnectorFetchFactory({ fetch, clock })),
     connectors,
     analyzers: options.analyzers ?? [],
     targets,
@@ -201,6 +206,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       const current = subscriptions;
       subscriptions = [];
       await Promise.all(current.map((s) => s.close()));
+      await ownFetchFactory?.dispose();
     },
 
     async drain(o = {}) {

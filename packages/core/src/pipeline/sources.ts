@@ -3,6 +3,7 @@ import type { AnyConnector, FetchFunction, SignatureSchemeName } from '../connec
 import type { SecretBox } from '../crypto/index.js';
 import { createError, fromZodError } from '../errors/index.js';
 import type { StorageAdapter } from '../storage/index.js';
+import { compileSchedule } from '../scheduler/schedule.js';
 import { newId } from './ids.js';
 import type { ConnectorRegistry, SourceDefinition, SourceSchedule } from './types.js';
 
@@ -106,9 +107,8 @@ export function createSourceRegistry(deps: {
     if (schedule.everyMs !== undefined && (!Number.isFinite(schedule.everyMs) || schedule.everyMs < 1000)) {
       throw createError('sources', 'validation', 'schedule.everyMs must be at least 1000', { issues: [{ path: 'schedule.everyMs', message: 'must be at least 1000' }] });
     }
-    if (schedule.everyMs === undefined && !schedule.cron) {
-      throw createError('sources', 'validation', 'schedule needs everyMs or cron', { issues: [{ path: 'schedule', message: 'needs everyMs or cron' }] });
-    }
+    // Compiling rejects a bad cron expression now, naming it, rather than at the first tick.
+    compileSchedule(schedule);
     return schedule;
   };
 

@@ -1,0 +1,528 @@
+/**
+ * The storage port on PostgreSQL SQL, shared by the `postgres` and `pglite` adapters.
+ *
+ * Tables (in the configured schema): `record_keys` (identity, content hash, revision of each
+ * record: uniqueness across time partitions), `records` (the current revision, partitioned by
+ * month on `occurred_at`, body in JSONB plus the columns filters and aggregates use),
+ * `record_history`, the hourly rollups (see `rollups.ts`), `raw_payloads`, `checkpoints`, `locks`,
+ * `documents`. Every read and write of workspace data filters by workspace.
+ */
+import { systemClock, type Clock } from '@tributary/core/clock';
+import { createError } from '@tributary/core/errors';
+import type { TributaryRecord } from '@tributary/core/record';
+import {
+  decodeCursor,
+  encodeCursor,
+  pageLimit,
+  type AggregateQuery,
+  type AggregateRow,
+  type LockLease,
+  type Page,
+  type RawPayload,
+  type RecordQuery,
+  type StorageAdapter,
+  type UpsertOutcome,
+} from '@tributary/core/storage';
+import { aggregateRows, aggregateStatement } from './aggregate.js';
+import { dbError, isoSql, withRetry, type ExecutorHandle, type SqlExecutor, type SqlQueryable } from './executor.js';
+import { appliedVersions, LATEST_VERSION, readLayout, runMigrations, type LayoutOptions, type RecordsLayout } from './migrations.js';
+import { PartitionManager } from './partitions.js';
+import { contributionFromRow, contributionOf, CONTRIBUTION_COLUMNS, RECORD_COLUMNS, RECORD_ROW_TYPE, RECORD_VALUES, recordRow, type ContributionRow } from './records.js';
+import { addRowsRollupSql, repairRollupSql, ROLLUPS, RollupDeltas, upsertRollupSql } from './rollups.js';
+
+export interface SqlStorageOptions {
+  /** Adapter name, e.g. `postgres`. */
+  name: string;
+  handle: ExecutorHandle;
+  schema: string;
+  migrate: boolean;
+  durable: boolean;
+  layout: LayoutOptions;
+  /** Months of partitions created ahead of time. */
+  partitionsAhead: number;
+  /** Records per statement inside an upsert transaction. */
+  chunkSize: number;
+  clock?: Clock;
+}
+
+/** The storage adapter plus a few engine-specific extras (used by tests, benchmarks and the CLI). */
+export interface SqlStorageAdapter extends StorageAdapter {
+  /** Connects and migrates now instead of on first use. */
+  connect(): Promise<void>;
+  /** The records layout in use. */
+  layout(): Promise<RecordsLayout>;
+  /** Partitions of the records table (empty unless `partitioned`). */
+  partitions(): Promise<string[]>;
+  /** Which table answers an aggregate query (a rollup level, or `records` for a raw scan). */
+  explainAggregate(query: AggregateQuery): string;
+}
+
+interface KeyRow {
+  workspace_id: string;
+  id: string;
+  content_hash: string;
+  revision: number;
+  source_updated_at: string | null;
+  occurred_at: string;
+}
+
+type RecordIndex = Map<string, number[]>; // key → positions in the batch
+
+const keyOf = (workspaceId: string, id: string) => `${workspaceId}\u0000${id}`;
+const PREPARE = { prepare: true } as const;
+
+export function createSqlStorage(options: SqlStorageOptions): SqlStorageAdapter {
+  const { schema: s, handle } = options;
+  const component = `storage:${options.name}`;
+  const clock = options.clock ?? systemClock;
+  let state: Promise<{ db: SqlExecutor; layout: RecordsLayout; partitions?: PartitionManager }> | undefined;
+  let acquired = false;
+  let disposed = false;
+
+  const start = async () => {
+    const db = await handle.acquire();
+    try {
+      const started = await prepare(db);
+      acquired = true;
+      return started;
+    } catch (error) {
+      await handle.release();
+      throw error;
+    }
+  };
+
+  const prepare = async (db: SqlExecutor) => {
+    if (options.migrate) {
+      await withRetry(() => runMigrations(db, s, ['storage'], options.layout));
+    } else {
+      const versions = await appliedVersions(db, s);
+      if (versions.storage < LATEST_VERSION.storage) {
+        throw createError(component, 'config', `schema "${s}" is at storage version ${versions.storage}, this adapter needs ${LATEST_VERSION.storage}: run migrate() or pass migrate: true`);
+      }
+    }
+    const layout = (await readLayout(db, s)) ?? 'plain';
+    let partitions: PartitionManager | undefined;
+    if (layout === 'partitioned') {
+      partitions = new PartitionManager(db, s, options.partitionsAhead);
+      await withRetry(() => partitions!.start(clock.now()));
+    }
+    return { db, layout, partitions };
+  };
+
+  const ready = () => {
+    if (disposed) return Promise.reject(createError(component, 'unavailable', 'storage was disposed'));
+    if (!state) {
+      state = start();
+      state.catch(() => {
+        state = undefined;
+      });
+    }
+    return state;
+  };
+
+  /** Runs an operation with retries on transient failures, turning driver errors into Tributary errors. */
+  const op = async <T>(operation: string, fn: (db: SqlExecutor, ctx: Awaited<ReturnType<typeof ready>>) => Promise<T>): Promise<T> => {
+    try {
+      const ctx = await ready();
+      return await withRetry(() => fn(ctx.db, ctx));
+    } catch (error) {
+      throw dbError(component, operation, error);
+    }
+  };
+
+  const strictCursor = (cursor: string | undefined, shape: 'string' | 'time+id'): unknown[] | null => {
+    if (cursor === undefined || cursor === '') return null;
+    const parts = decodeCursor(cursor);
+    const valid =
+      parts !== null &&
+      (shape === 'string'
+        ? parts.length === 1 && typeof parts[0] === 'string'
+        : parts.length === 2 && typeof parts[0] === 'string' && typeof parts[1] === 'string' && !Number.isNaN(Date.parse(parts[0] as string)));
+    if (!valid) throw createError(component, 'validation', 'malformed cursor', { issues: [{ path: 'cursor', message: 'not a cursor returned by this API' }] });
+    return parts;
+  };
+
+  const insertNewSql = `WITH x AS MATERIALIZED (SELECT * FROM json_to_recordset($1::text::json) AS x(${RECORD_ROW_TYPE})),
+    k AS (
+      INSERT INTO ${s}.record_keys (workspace_id, id, occurred_at, content_hash, revision, source_updated_at)
+      SELECT x.w, x.i, x.o::timestamptz, x.h, 1, x.u FROM x ORDER BY x.w, x.i
+      ON CONFLICT (workspace_id, id) DO NOTHING
+      RETURNING workspace_id, id),
+    n AS MATERIALIZED (SELECT x.* FROM x JOIN k ON k.workspace_id = x.w AND k.id = x.i),
+    r AS (INSERT INTO ${s}.records (${RECORD_COLUMNS}) SELECT ${RECORD_VALUES} FROM n AS x),
+    ${ROLLUPS.map((rollup, i) => `g${i} AS (${addRowsRollupSql(s, rollup, 'n')})`).join(',\n    ')}
+    SELECT workspace_id, id FROM k`;
+
+  /** Upserts records whose keys are unique within the call. */
+  async function upsertUnique(tx: SqlQueryable, batch: TributaryRecord[], positions: number[], outcomes: UpsertOutcome[]) {
+    const index: RecordIndex = new Map();
+    batch.forEach((r, i) => index.set(keyOf(r.workspaceId, r.id), [i]));
+
+    // 1. One statement for the new records: claim their keys (a key another transaction is
+    //    inserting makes this wait for it), write them and add them to the rollups, aggregated in SQL.
+    const inserted = await tx.query<{ workspace_id: string; id: string }>(insertNewSql, [JSON.stringify(batch.map((r) => recordRow({ ...r, revision: 1 })))], PREPARE);
+    const created = new Set(inserted.rows.map((r) => keyOf(r.workspace_id, r.id)));
+    const toInsert: TributaryRecord[] = [];
+    const deltas = new RollupDeltas();
+    const existing = batch.filter((r) => !created.has(keyOf(r.workspaceId, r.id)));
+    for (const r of batch) {
+      if (created.has(keyOf(r.workspaceId, r.id))) outcomes[positions[index.get(keyOf(r.workspaceId, r.id))![0]!]!] = { id: r.id, status: 'created', revision: 1 };
+    }
+
+    // 2. Lock the existing keys, then (in a new statement, so it sees the latest committed rows) read them.
+    const updates: { incoming: TributaryRecord; previous: KeyRow }[] = [];
+    if (existing.length > 0) {
+      const ws = existing.map((r) => r.workspaceId);
+      const ids = existing.map((r) => r.id);
+      const locked = await tx.query<KeyRow>(
+        `SELECT k.workspace_id, k.id, k.content_hash, k.revision, k.source_updated_at, ${isoSql('k.occurred_at')} AS occurred_at
+         FROM ${s}.record_keys k JOIN unnest($1::text[], $2::text[]) AS x(w, i) ON k.workspace_id = x.w AND k.id = x.i
+         ORDER BY k.workspace_id, k.id FOR UPDATE OF k`,
+        [ws, ids],
+        PREPARE,
+      );
+      const byKey = new Map(locked.rows.map((row) => [keyOf(row.workspace_id, row.id), row]));
+      for (const incoming of existing) {
+        const previous = byKey.get(keyOf(incoming.workspaceId, incoming.id));
+        const at = positions[index.get(keyOf(incoming.workspaceId, incoming.id))![0]!]!;
+        if (!previous) throw new Error(`record ${incoming.id} vanished during upsert`);
+        if (previous.content_hash === incoming.contentHash) {
+          outcomes[at] = { id: incoming.id, status: 'unchanged', revision: previous.revision };
+        } else if (previous.source_updated_at && incoming.sourceUpdatedAt && incoming.sourceUpdatedAt < previous.source_updated_at) {
+          outcomes[at] = { id: incoming.id, status: 'stale', revision: previous.revision };
+        } else {
+          updates.push({ incoming, previous });
+          outcomes[at] = { id: incoming.id, status: 'updated', revision: previous.revision + 1 };
+        }
+      }
+    }
+
+    // 3. Edits: subtract the old contribution, move the old revision to the history, write the new one.
+    if (updates.length > 0) {
+      const old = updates.map((u) => ({ w: u.previous.workspace_id, i: u.previous.id, o: u.previous.occurred_at, r: u.previous.revision }));
+      const oldJson = JSON.stringify(old);
+      const previousRows = await tx.query<ContributionRow>(
+        `SELECT ${CONTRIBUTION_COLUMNS} FROM ${s}.records r
+         JOIN jsonb_to_recordset($1::text::jsonb) AS x(w text, i text, o text, r int) ON r.workspace_id = x.w AND r.occurred_at = x.o::timestamptz AND r.id = x.i`,
+        [oldJson],
+        PREPARE,
+      );
+      for (const row of previousRows.rows) deltas.add(contributionFromRow(row), -1);
+      await tx.query(
+        `WITH old AS (
+           DELETE FROM ${s}.records r USING jsonb_to_recordset($1::text::jsonb) AS x(w text, i text, o text, r int)
+           WHERE r.workspace_id = x.w AND r.occurred_at = x.o::timestamptz AND r.id = x.i
+           RETURNING r.workspace_id, r.id, x.r, r.body)
+         INSERT INTO ${s}.record_history (workspace_id, id, revision, body) SELECT workspace_id, id, r, body FROM old
+         ON CONFLICT (workspace_id, id, revision) DO NOTHING`,
+        [oldJson],
+        PREPARE,
+      );
+      const next = updates.map((u) => ({ ...u.incoming, revision: u.previous.revision + 1 }));
+      await tx.query(
+        `UPDATE ${s}.record_keys k SET occurred_at = x.o::timestamptz, content_hash = x.h, revision = x.r, source_updated_at = x.u
+         FROM jsonb_to_recordset($1::text::jsonb) AS x(w text, i text, o text, h text, r int, u text)
+         WHERE k.workspace_id = x.w AND k.id = x.i`,
+        [JSON.stringify(next.map((r) => ({ w: r.workspaceId, i: r.id, o: r.occurredAt, h: r.contentHash, r: r.revision, u: r.sourceUpdatedAt ?? null })))],
+        PREPARE,
+      );
+      for (const r of next) {
+        toInsert.push(r);
+        deltas.add(contributionOf(r), 1);
+      }
+    }
+
+    // 4. Current revisions, then the rollups.
+    if (toInsert.length > 0) {
+      await tx.query(
+        `INSERT INTO ${s}.records (${RECORD_COLUMNS}) SELECT ${RECORD_VALUES} FROM json_to_recordset($1::text::json) AS x(${RECORD_ROW_TYPE})`,
+        [JSON.stringify(toInsert.map(recordRow))],
+        PREPARE,
+      );
+    }
+    await applyDeltas(tx, deltas);
+  }
+
+  async function applyDeltas(tx: SqlQueryable, deltas: RollupDeltas) {
+    if (deltas.empty) return;
+    for (const { rollup, rows, repair } of deltas.levels()) {
+      if (rows.length > 0) await tx.query(upsertRollupSql(s, rollup), [JSON.stringify(rows)], PREPARE);
+      if (repair.length > 0) for (const statement of repairRollupSql(s, rollup)) await tx.query(statement, [JSON.stringify(repair)], PREPARE);
+    }
+  }
+
+  const adapter: SqlStorageAdapter = {
+    name: options.name,
+    capabilities: { durable: options.durable, rollups: true, atomicBatches: true },
+
+    async connect() {
+      await op('connect', async () => undefined);
+    },
+
+    async layout() {
+      return (await op('layout', async (_db, ctx) => ctx)).layout;
+    },
+
+    async partitions() {
+      return op('partitions', async (_db, ctx) => (ctx.partitions ? ctx.partitions.list() : []));
+    },
+
+    explainAggregate(query) {
+      return aggregateStatement(s, query).source;
+    },
+
+    async upsertRecords(records) {
+      if (records.length === 0) return [];
+      return op('upsertRecords', async (db, ctx) => {
+        if (ctx.partitions) await ctx.partitions.ensure(records.map((r) => Date.parse(r.occurredAt)));
+        // A key repeated within the batch is applied in order, one occurrence per round.
+        const rounds: { records: TributaryRecord[]; positions: number[] }[] = [];
+        const seen = new Map<string, number>();
+        records.forEach((record, position) => {
+          const key = keyOf(record.workspaceId, record.id);
+          const round = seen.get(key) ?? 0;
+          seen.set(key, round + 1);
+          (rounds[round] ??= { records: [], positions: [] }).records.push(record);
+          rounds[round]!.positions.push(position);
+        });
+        const outcomes: UpsertOutcome[] = new Array(records.length);
+        await db.transaction(async (tx) => {
+          for (const round of rounds) {
+            for (let i = 0; i < round.records.length; i += options.chunkSize) {
+              await upsertUnique(tx, round.records.slice(i, i + options.chunkSize), round.positions.slice(i, i + options.chunkSize), outcomes);
+            }
+          }
+        });
+        return outcomes;
+      });
+    },
+
+    async getRecord(workspaceId, id) {
+      return op('getRecord', async (db) => {
+        const result = await db.query<{ body: TributaryRecord }>(
+          `SELECT r.body FROM ${s}.record_keys k JOIN ${s}.records r ON r.workspace_id = k.workspace_id AND r.occurred_at = k.occurred_at AND r.id = k.id
+           WHERE k.workspace_id = $1 AND k.id = $2`,
+          [workspaceId, id],
+          PREPARE,
+        );
+        return result.rows[0]?.body ?? null;
+      });
+    },
+
+    async getRecordHistory(workspaceId, id) {
+      return op('getRecordHistory', async (db) => {
+        const result = await db.query<{ body: TributaryRecord }>(`SELECT body FROM ${s}.record_history WHERE workspace_id = $1 AND id = $2 ORDER BY revision`, [workspaceId, id]);
+        return result.rows.map((r) => r.body);
+      });
+    },
+
+    async updateAnalysis(workspaceId, id, contentHash, analysis, provenance) {
+      return op('updateAnalysis', (db) =>
+        db.transaction(async (tx) => {
+          const key = await tx.query<{ content_hash: string }>(`SELECT content_hash FROM ${s}.record_keys WHERE workspace_id = $1 AND id = $2 FOR UPDATE`, [workspaceId, id]);
+          if (key.rows[0]?.content_hash !== contentHash) return false;
+          const current = await tx.query<ContributionRow & { body: TributaryRecord }>(
+            `SELECT ${CONTRIBUTION_COLUMNS}, r.body FROM ${s}.record_keys k JOIN ${s}.records r ON r.workspace_id = k.workspace_id AND r.occurred_at = k.occurred_at AND r.id = k.id
+             WHERE k.workspace_id = $1 AND k.id = $2`,
+            [workspaceId, id],
+          );
+          const row = current.rows[0];
+          if (!row) return false;
+          const next: TributaryRecord = { ...row.body, analysis, provenance };
+          const r = recordRow(next);
+          await tx.query(
+            `UPDATE ${s}.records SET language = $4, sentiment = $5, sentiment_score = $6::numeric, category = $7, body = $8::text::jsonb
+             WHERE workspace_id = $1 AND occurred_at = $2::timestamptz AND id = $3`,
+            [workspaceId, next.occurredAt, id, r.lang, r.sent, r.ss === null ? null : String(r.ss), r.cat, JSON.stringify(next)],
+          );
+          const deltas = new RollupDeltas();
+          deltas.add(contributionFromRow(row), -1);
+          deltas.add(contributionOf(next), 1);
+          await applyDeltas(tx, deltas);
+          return true;
+        }),
+      );
+    },
+
+    async queryRecords(query: RecordQuery): Promise<Page<TributaryRecord>> {
+      const limit = pageLimit(query.limit);
+      const desc = (query.order ?? 'desc') === 'desc';
+      const after = strictCursor(query.cursor, 'time+id');
+      const params: unknown[] = [query.workspaceId];
+      const p = (value: unknown, cast = 'text') => {
+        params.push(value);
+        return `$${params.length}::${cast}`;
+      };
+      const conditions: string[] = ['workspace_id = $1'];
+      if (query.from) conditions.push(`occurred_at >= ${p(query.from, 'timestamptz')}`);
+      if (query.to) conditions.push(`occurred_at < ${p(query.to, 'timestamptz')}`);
+      const list = (column: string, values: readonly string[] | undefined) => {
+        if (values && values.length > 0) conditions.push(`${column} = ANY(${p(values, 'text[]')})`);
+      };
+      list('source_id', query.sourceIds);
+      list('kind', query.kinds);
+      list('item_type', query.itemTypes);
+      list('sentiment', query.sentiments);
+      list('language', query.languages);
+      list('category', query.categories);
+      list('measurement_type', query.measurementTypes);
+      list('destination_id', query.destinationIds);
+      list('reference', query.references);
+      if (query.text) conditions.push(`strpos(search_text, ${p(query.text.toLowerCase())}) > 0`);
+      if (after) conditions.push(`(occurred_at, id) ${desc ? '<' : '>'} (${p(after[0], 'timestamptz')}, ${p(after[1])})`);
+      const direction = desc ? 'DESC' : 'ASC';
+      return op('queryRecords', async (db) => {
+        const result = await db.query<{ body: TributaryRecord; c_at: string; id: string }>(
+          `SELECT body, ${isoSql('occurred_at')} AS c_at, id FROM ${s}.records WHERE ${conditions.join(' AND ')}
+           ORDER BY occurred_at ${direction}, id ${direction} LIMIT ${limit + 1}`,
+          params,
+        );
+        const rows = result.rows.slice(0, limit);
+        const last = rows[rows.length - 1];
+        return { items: rows.map((r) => r.body), nextCursor: result.rows.length > limit && last ? encodeCursor([last.c_at, last.id]) : null };
+      });
+    },
+
+    async aggregate(query: AggregateQuery): Promise<AggregateRow[]> {
+      const statement = aggregateStatement(s, query);
+      return op('aggregate', async (db) => {
+        const result = await db.query(statement.text, statement.params);
+        return aggregateRows(query, result.rows as never);
+      });
+    },
+
+    async putRawPayloads(payloads) {
+      if (payloads.length === 0) return;
+      await op('putRawPayloads', async (db) => {
+        await db.query(
+          `INSERT INTO ${s}.raw_payloads (workspace_id, id, source_id, received_at, body)
+           SELECT x.w, x.i, x.s, x.r::timestamptz, x.b FROM jsonb_to_recordset($1::text::jsonb) AS x(w text, i text, s text, r text, b jsonb)
+           ON CONFLICT (workspace_id, id) DO NOTHING`,
+          [JSON.stringify(payloads.map((p) => ({ w: p.workspaceId, i: p.id, s: p.sourceId, r: p.receivedAt, b: p })))],
+        );
+      });
+    },
+
+    async getRawPayload(workspaceId, id) {
+      return op('getRawPayload', async (db) => {
+        const result = await db.query<{ body: RawPayload }>(`SELECT body FROM ${s}.raw_payloads WHERE workspace_id = $1 AND id = $2`, [workspaceId, id]);
+        return result.rows[0]?.body ?? null;
+      });
+    },
+
+    async listRawPayloads(workspaceId, sourceId, listOptions = {}) {
+      const limit = pageLimit(listOptions.limit);
+      const after = strictCursor(listOptions.cursor, 'time+id');
+      return op('listRawPayloads', async (db) => {
+        const result = await db.query<{ body: RawPayload; c_at: string; id: string }>(
+          `SELECT body, ${isoSql('received_at')} AS c_at, id FROM ${s}.raw_payloads
+           WHERE workspace_id = $1 AND source_id = $2 ${after ? 'AND (received_at, id) > ($3::timestamptz, $4::text)' : ''}
+           ORDER BY received_at, id LIMIT ${limit + 1}`,
+          after ? [workspaceId, sourceId, after[0], after[1]] : [workspaceId, sourceId],
+        );
+        const rows = result.rows.slice(0, limit);
+        const last = rows[rows.length - 1];
+        return { items: rows.map((r) => r.body), nextCursor: result.rows.length > limit && last ? encodeCursor([last.c_at, last.id]) : null };
+      });
+    },
+
+    async getCheckpoint<T>(workspaceId: string, sourceId: string, stream = 'default') {
+      return op('getCheckpoint', async (db) => {
+        const result = await db.query<{ value: T | null }>(`SELECT value FROM ${s}.checkpoints WHERE workspace_id = $1 AND source_id = $2 AND stream = $3`, [workspaceId, sourceId, stream]);
+        return result.rows[0]?.value ?? null;
+      });
+    },
+
+    async setCheckpoint(workspaceId, sourceId, value, stream = 'default') {
+      const json = value === undefined ? null : JSON.stringify(value);
+      await op('setCheckpoint', async (db) => {
+        await db.query(
+          `INSERT INTO ${s}.checkpoints (workspace_id, source_id, stream, value) VALUES ($1, $2, $3, $4::text::jsonb)
+           ON CONFLICT (workspace_id, source_id, stream) DO UPDATE SET value = excluded.value, updated_at = now()`,
+          [workspaceId, sourceId, stream, json],
+        );
+      });
+    },
+
+    async acquireLock(key, owner, ttlMs): Promise<LockLease | null> {
+      const now = clock.now();
+      return op('acquireLock', async (db) => {
+        const result = await db.query<{ owner: string; expires_at: string }>(
+          `INSERT INTO ${s}.locks AS l (key, owner, expires_at) VALUES ($1, $2, $3::text::bigint)
+           ON CONFLICT (key) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+           WHERE l.owner = excluded.owner OR l.expires_at <= $4::text::bigint
+           RETURNING owner, expires_at::text AS expires_at`,
+          [key, owner, String(now + ttlMs), String(now)],
+        );
+        const row = result.rows[0];
+        return row ? { key, owner: row.owner, expiresAt: Number(row.expires_at) } : null;
+      });
+    },
+
+    async renewLock(key, owner, ttlMs) {
+      const now = clock.now();
+      return op('renewLock', async (db) => {
+        const result = await db.query(`UPDATE ${s}.locks SET expires_at = $3::text::bigint WHERE key = $1 AND owner = $2 AND expires_at > $4::text::bigint`, [key, owner, String(now + ttlMs), String(now)]);
+        return result.rowCount > 0;
+      });
+    },
+
+    async releaseLock(key, owner) {
+      await op('releaseLock', async (db) => {
+        await db.query(`DELETE FROM ${s}.locks WHERE key = $1 AND owner = $2`, [key, owner]);
+      });
+    },
+
+    async putDocument(collection, scope, id, document) {
+      await op('putDocument', async (db) => {
+        await db.query(
+          `INSERT INTO ${s}.documents (collection, scope, id, document) VALUES ($1, $2, $3, $4::text::jsonb)
+           ON CONFLICT (collection, scope, id) DO UPDATE SET document = excluded.document, updated_at = now()`,
+          [collection, scope, id, JSON.stringify(document ?? null)],
+        );
+      });
+    },
+
+    async getDocument<T>(collection: string, scope: string, id: string) {
+      return op('getDocument', async (db) => {
+        const result = await db.query<{ document: T }>(`SELECT document FROM ${s}.documents WHERE collection = $1 AND scope = $2 AND id = $3`, [collection, scope, id]);
+        return result.rows.length > 0 ? result.rows[0]!.document : null;
+      });
+    },
+
+    async listDocuments<T>(collection: string, scope: string, listOptions: { limit?: number; cursor?: string } = {}) {
+      const limit = pageLimit(listOptions.limit);
+      const after = strictCursor(listOptions.cursor, 'string');
+      return op('listDocuments', async (db) => {
+        const result = await db.query<{ id: string; document: T }>(
+          `SELECT id, document FROM ${s}.documents WHERE collection = $1 AND scope = $2 ${after ? 'AND id > $3' : ''} ORDER BY id LIMIT ${limit + 1}`,
+          after ? [collection, scope, after[0]] : [collection, scope],
+        );
+        const items = result.rows.slice(0, limit).map((r) => ({ id: r.id, document: r.document }));
+        const last = items[items.length - 1];
+        return { items, nextCursor: result.rows.length > limit && last ? encodeCursor([last.id]) : null };
+      });
+    },
+
+    async deleteDocument(collection, scope, id) {
+      return op('deleteDocument', async (db) => {
+        const result = await db.query(`DELETE FROM ${s}.documents WHERE collection = $1 AND scope = $2 AND id = $3`, [collection, scope, id]);
+        return result.rowCount > 0;
+      });
+    },
+
+    async dispose() {
+      if (disposed) return;
+      disposed = true;
+      const pending = state;
+      state = undefined;
+      await pending?.catch(() => undefined);
+      if (acquired) {
+        acquired = false;
+        await handle.release();
+      }
+    },
+  };
+  return adapter;
+}
+

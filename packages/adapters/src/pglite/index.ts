@@ -1,0 +1,183 @@
+/**
+ * @module @tributary/adapters/pglite
+ * Storage and queue on PGlite, PostgreSQL compiled to WebAssembly and embedded in the process
+ * (`@electric-sql/pglite`, an optional peer: `npm install @electric-sql/pglite`). The same SQL as
+ * `@tributary/adapters/postgres` (one implementation, in `_sql/`), persisted to a directory, or in
+ * memory when no `dataDir` is given.
+ *
+ * PGlite has a single connection: statements and transactions are serialized here, one at a time.
+ * Monthly partitioning works on PGlite (it is full PostgreSQL), so it is kept, as are LISTEN/NOTIFY
+ * wake-ups (in-process) and advisory locks (trivially uncontended).
+ *
+ * A queue on a `dataDir` is durable: `publish()` resolves after the transaction committed, so a
+ * published message survives a restart. One directory must be opened by one PGlite instance at a
+ * time: the adapters of one process share an instance per directory (or pass `pglite`, or use
+ * {@link createPglite}).
+ *
+ * @example
+ * ```ts
+ * import { createPglite } from '@tributary/adapters/pglite';
+ * const { storage, queue } = createPglite({ dataDir: './.tributary/db' });
+ * ```
+ */
+import { resolve } from 'node:path';
+import type { Clock } from '@tributary/core/clock';
+import { missingDependency } from '@tributary/core/errors';
+import type { PGlite } from '@electric-sql/pglite';
+import { checkSchemaName, createMutex, lazyHandle, type ExecutorHandle, type SqlExecutor, type SqlQueryable, type SqlResult } from '../_sql/executor.js';
+import { createSqlQueue, type SqlQueueAdapter } from '../_sql/queue.js';
+import { createSqlStorage, type SqlStorageAdapter } from '../_sql/storage.js';
+
+export type { SqlQueueAdapter, SqlStorageAdapter };
+
+/** Options shared by the PGlite storage and queue. */
+export interface PgliteOptions {
+  /** Directory the database lives in (created if missing). @default in memory, lost on close */
+  dataDir?: string;
+  /** An instance you created; the adapters borrow it and never close it. Overrides `dataDir`. */
+  pglite?: PGlite;
+  /** @default 'tributary' */
+  schema?: string;
+  /** Run the migrations on first use. @default true */
+  migrate?: boolean;
+  /** @default systemClock */
+  clock?: Clock;
+}
+
+/** Options of {@link createPgliteStorage}. */
+export interface PgliteStorageOptions extends PgliteOptions {
+  /** Partition the records table by month. Decided at the first migration. @default true */
+  partitioning?: boolean;
+  /** Months of partitions created ahead of time at start. @default 3 */
+  partitionsAhead?: number;
+  /** Records per statement within one upsert transaction. @default 1000 */
+  batchSize?: number;
+}
+
+/** Options of {@link createPgliteQueue}. */
+export interface PgliteQueueOptions extends PgliteOptions {
+  /** How often idle consumers poll when no notification arrives. @default 1000 */
+  pollIntervalMs?: number;
+  /** Largest JSON payload accepted, in bytes. @default 1 MiB */
+  maxPayloadBytes?: number;
+  /** Errors a consumer recovered from. @default ignored */
+  onError?: (error: Error) => void;
+}
+
+type PgliteModule = typeof import('@electric-sql/pglite');
+
+async function loadPglite(): Promise<PgliteModule> {
+  try {
+    return (await import('@electric-sql/pglite')) as PgliteModule;
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code;
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') throw missingDependency('pglite', '@electric-sql/pglite', error);
+    throw error;
+  }
+}
+
+const normalize = <R>(r: { rows: unknown[]; affectedRows?: number }): SqlResult<R> => ({ rows: r.rows as R[], rowCount: r.affectedRows ?? r.rows.length });
+
+/** Wraps a PGlite instance in the SQL executor, one statement or transaction at a time. */
+export function pgliteExecutor(db: PGlite, onClose: () => Promise<void>): SqlExecutor {
+  const exclusive = createMutex();
+  return {
+    engine: 'pglite',
+    query: <R>(text: string, params?: unknown[]) => exclusive(async () => normalize<R>(await db.query(text, params))),
+    transaction: <T>(fn: (tx: SqlQueryable) => Promise<T>) =>
+      exclusive(() => db.transaction((tx) => fn({ query: async <R>(text: string, params?: unknown[]) => normalize<R>(await tx.query(text, params)) }))),
+    async listen(channel, onPayload) {
+      const unlisten = await exclusive(() => db.listen(channel, onPayload));
+      return () => exclusive(() => unlisten()).catch(() => undefined);
+    },
+    close: () => exclusive(onClose),
+  };
+}
+
+/** One instance per directory within this process, shared by every adapter opened on it. */
+const openDirectories = new Map<string, ExecutorHandle>();
+
+function handleFor(options: PgliteOptions): ExecutorHandle {
+  if (options.pglite) {
+    const injected = options.pglite;
+    return lazyHandle(async () => pgliteExecutor(injected, async () => undefined));
+  }
+  const open = async () => {
+    const { PGlite } = await loadPglite();
+    const db = await PGlite.create(options.dataDir ? { dataDir: options.dataDir } : {});
+    return pgliteExecutor(db, () => db.close());
+  };
+  if (!options.dataDir) return lazyHandle(open);
+  const path = resolve(options.dataDir);
+  const existing = openDirectories.get(path);
+  if (existing) return existing;
+  const inner = lazyHandle(open);
+  let holders = 0;
+  const shared: ExecutorHandle = {
+    async acquire() {
+      holders++;
+      try {
+        return await inner.acquire();
+      } catch (error) {
+        holders--;
+        throw error;
+      }
+    },
+    async release() {
+      holders = Math.max(0, holders - 1);
+      if (holders === 0 && openDirectories.get(path) === shared) openDirectories.delete(path);
+      await inner.release();
+    },
+  };
+  openDirectories.set(path, shared);
+  return shared;
+}
+
+function storageOn(handle: ExecutorHandle, options: PgliteStorageOptions): SqlStorageAdapter {
+  return createSqlStorage({
+    name: 'pglite',
+    handle,
+    schema: checkSchemaName('storage:pglite', options.schema ?? 'tributary'),
+    migrate: options.migrate ?? true,
+    durable: options.dataDir !== undefined || options.pglite !== undefined,
+    // TimescaleDB does not exist for PGlite; skip the detection.
+    layout: { partitioning: options.partitioning, timescale: false },
+    partitionsAhead: options.partitionsAhead ?? 3,
+    chunkSize: options.batchSize ?? 1000,
+    clock: options.clock,
+  });
+}
+
+function queueOn(handle: ExecutorHandle, options: PgliteQueueOptions): SqlQueueAdapter {
+  return createSqlQueue({
+    name: 'pglite',
+    handle,
+    schema: checkSchemaName('queue:pglite', options.schema ?? 'tributary'),
+    migrate: options.migrate ?? true,
+    durable: options.dataDir !== undefined || options.pglite !== undefined,
+    pollIntervalMs: options.pollIntervalMs ?? 1000,
+    maxPayloadBytes: options.maxPayloadBytes ?? 1024 * 1024,
+    notify: true,
+    clock: options.clock,
+    onError: options.onError,
+  });
+}
+
+/** Creates the PGlite storage adapter. */
+export function createPgliteStorage(options: PgliteStorageOptions = {}): SqlStorageAdapter {
+  return storageOn(handleFor(options), options);
+}
+
+/** Creates the PGlite queue adapter. */
+export function createPgliteQueue(options: PgliteQueueOptions = {}): SqlQueueAdapter {
+  return queueOn(handleFor(options), options);
+}
+
+/**
+ * Storage and queue on one PGlite instance (in memory too). The instance opens on first use and
+ * closes when both are disposed.
+ */
+export function createPglite(options: PgliteStorageOptions & PgliteQueueOptions = {}): { storage: SqlStorageAdapter; queue: SqlQueueAdapter } {
+  const handle = handleFor(options);
+  return { storage: storageOn(handle, options), queue: queueOn(handle, options) };
+}
