@@ -115,6 +115,31 @@ export interface AggregateRow {
   lastAt: string;
 }
 
+/** Input of {@link StorageAdapter.aggregateTopics}. */
+export interface TopicAggregateQuery {
+  workspaceId: string;
+  from?: string;
+  to?: string;
+  /** @default 'all' */
+  bucket?: TimeBucket;
+  where?: Partial<Record<AggregateDimension, string[]>>;
+  /** Keep only these topics (e.g. to compare the top topics with the previous period). */
+  topics?: string[];
+}
+
+/** One topic in one bucket: how many records carry it, and their sentiment. */
+export interface TopicAggregateRow {
+  topic: string;
+  /** ISO start of the bucket; null for `bucket: 'all'`. */
+  bucket: string | null;
+  count: number;
+  sentimentCount: number;
+  sentimentSum: number;
+  positive: number;
+  negative: number;
+  neutral: number;
+}
+
 /** A held lease. */
 export interface LockLease {
   key: string;
@@ -159,6 +184,11 @@ export interface StorageAdapter {
   updateAnalysis(workspaceId: string, id: string, contentHash: string, analysis: TributaryRecord['analysis'], provenance: TributaryRecord['provenance']): Promise<boolean>;
   queryRecords(query: RecordQuery): Promise<Page<TributaryRecord>>;
   aggregate(query: AggregateQuery): Promise<AggregateRow[]>;
+  /**
+   * Optional: per-topic counts (from `analysis.topics`) by bucket, from maintained rollups. Without
+   * it, `aggregateTopicsOf` in this module answers by scanning records.
+   */
+  aggregateTopics?(query: TopicAggregateQuery): Promise<TopicAggregateRow[]>;
 
   /** Stores raw payloads, idempotently by id. */
   putRawPayloads(payloads: RawPayload[]): Promise<void>;
@@ -248,4 +278,46 @@ export function decodeCursor(cursor: string | undefined): unknown[] | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * Topic counts through the adapter's rollups when it has them, else by scanning the matching records
+ * (page by page, in bounded memory).
+ */
+export async function aggregateTopicsOf(storage: StorageAdapter, query: TopicAggregateQuery): Promise<TopicAggregateRow[]> {
+  if (storage.aggregateTopics) return storage.aggregateTopics(query);
+  const rows = new Map<string, TopicAggregateRow>();
+  const bucket = query.bucket ?? 'all';
+  const wanted = query.topics ? new Set(query.topics) : undefined;
+  let cursor: string | undefined;
+  do {
+    const page = await storage.queryRecords({ workspaceId: query.workspaceId, from: query.from, to: query.to, order: 'asc', limit: 1000, cursor });
+    for (const record of page.items) {
+      if (!matchesWhere(record, query.where)) continue;
+      for (const topic of new Set(record.analysis.topics ?? [])) {
+        if (wanted && !wanted.has(topic)) continue;
+        const b = bucketStart(record.occurredAt, bucket);
+        const key = `${b}\u0000${topic}`;
+        let row = rows.get(key);
+        if (!row) rows.set(key, (row = { topic, bucket: b, count: 0, sentimentCount: 0, sentimentSum: 0, positive: 0, negative: 0, neutral: 0 }));
+        row.count++;
+        const s = record.analysis.sentiment;
+        if (s) {
+          row.sentimentCount++;
+          row.sentimentSum += s.score;
+          row[s.label]++;
+        }
+      }
+    }
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return [...rows.values()].sort((a, b) => (a.bucket ?? '').localeCompare(b.bucket ?? '') || b.count - a.count || a.topic.localeCompare(b.topic));
+}
+
+/** True when a record's dimensions are within an aggregate's `where`. */
+export function matchesWhere(record: TributaryRecord, where: AggregateQuery['where']): boolean {
+  for (const [dimension, values] of Object.entries(where ?? {})) {
+    if (values && values.length > 0 && !values.includes(dimensionOf(record, dimension as AggregateDimension) ?? '')) return false;
+  }
+  return true;
 }

@@ -13,6 +13,7 @@ import {
   decodeCursor,
   dimensionOf,
   encodeCursor,
+  matchesWhere,
   pageLimit,
   type AggregateQuery,
   type AggregateRow,
@@ -233,11 +234,7 @@ export function aggregateRecords(records: Iterable<TributaryRecord>, query: Aggr
     if (r.workspaceId !== query.workspaceId) continue;
     if (query.from && r.occurredAt < query.from) continue;
     if (query.to && r.occurredAt >= query.to) continue;
-    let keep = true;
-    for (const [dim, values] of Object.entries(query.where ?? {})) {
-      if (values && !values.includes(dimensionOf(r, dim as never) ?? '')) keep = false;
-    }
-    if (!keep) continue;
+    if (!matchesWhere(r, query.where)) continue;
     const b = bucketStart(r.occurredAt, bucket);
     const group = Object.fromEntries(groupBy.map((d) => [d, dimensionOf(r, d)]));
     const k = JSON.stringify([b, group]);
