@@ -24,6 +24,8 @@ export interface TributaryEvents {
   'delivery.succeeded': { target: string; messageId: string; idempotencyKey: string; status?: number; durationMs: number; attempt: number };
   'delivery.failed': { target: string; messageId: string; idempotencyKey: string; status?: number; error: Error; attempt: number; willRetry: boolean };
   'delivery.throttled': { target: string; waitMs: number; reason: 'rate_limit' | 'retry_after' | 'budget' | 'circuit_open' };
+  'queue.stats': { topic: string; depth: number; inFlight: number; deadLetters: number; oldestAgeMs: number | null };
+  'queue.stats_failed': { topic: string; error: Error };
   'listener.error': { event: string; error: Error };
 }
 
