@@ -34,6 +34,10 @@ const hooks = defineConnector({
     signatureScheme: 'standard-webhooks',
     parse(_request, body) {
       if (typeof body === 'object' && body !== null && (body as { thin?: unknown }).thin === true) return { items: [], triggerFetch: { reason: 'changed' } };
+      // A handshake like Slack's url_verification: answered with the challenge, nothing ingested.
+      if (typeof body === 'object' && body !== null && typeof (body as { challenge?: unknown }).challenge === 'string') {
+        return { items: [], response: { status: 200, body: { challenge: (body as { challenge: string }).challenge } } };
+      }
       if (typeof body === 'object' && body !== null && (body as { explode?: unknown }).explode === true) throw new Error('connector bug with details');
       const parsed = z.object({ id: z.string().min(1), text: z.string() }).safeParse(body);
       if (!parsed.success) throw fromZodError('hooks', 'webhook body', parsed.error);
@@ -121,6 +125,15 @@ describe('webhook handler: accepting', () => {
     await pipeline.start();
     await pipeline.drain();
     expect(await pipeline.storage.getRecord(WS, recordId(WS, 'sw', 'e1'))).toMatchObject({ content: { text: 'I love it' }, externalId: 'e1' });
+  });
+
+  it('answers a handshake with the connector\'s response and ingests nothing', async () => {
+    const { handler, parseDepth } = await setup();
+    const body = JSON.stringify({ type: 'url_verification', challenge: 'c-123' });
+    const response = await handler.handle(post('sw', body, swHeaders(body, 'msg_hs')), { workspaceId: WS, sourceId: 'sw' });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ challenge: 'c-123' });
+    expect(await parseDepth()).toBe(0);
   });
 
   it('accepts unsigned requests when the source has no secret', async () => {

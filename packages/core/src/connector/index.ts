@@ -87,6 +87,11 @@ export interface WebhookParseResult {
    * (seed 000: the webhook service notifies the fetcher).
    */
   triggerFetch?: { reason: string };
+  /**
+   * An answer the provider expects instead of the usual 202, after the items (if any) are enqueued —
+   * e.g. Slack's `url_verification` handshake, which must echo its `challenge` with 200.
+   */
+  response?: { status: number; body: unknown; headers?: Record<string, string> };
 }
 
 /** Names of the signature schemes the webhook runtime verifies. */

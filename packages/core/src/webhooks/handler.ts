@@ -259,6 +259,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
         // The items are enqueued: a lost record only means a redelivery is enqueued again, which is idempotent.
         await dedup.remember(params.workspaceId, key, record).catch((error: unknown) => options.onError?.(error, { ...params, stage: 'remember' }));
       }
+      if (result.response) return jsonResponse(result.response.status, result.response.body, result.response.headers);
       const answer: WebhookAcceptedBody = { accepted, ids, ...(deliveryId ? { deliveryId } : {}), ...(runId ? { runId } : {}) };
       return jsonResponse(202, answer);
     } finally {
