@@ -281,3 +281,39 @@ describe('pipeline end to end (memory)', () => {
     expect(await pipeline.getRun('ws1', goodRun.runId)).toMatchObject({ status: 'succeeded', items: 7 });
   });
 });
+
+describe('rotated credentials', () => {
+  it('a connector stores rotated credentials encrypted, and a newer reconnect wins', async () => {
+    const rotations: boolean[] = [];
+    const rotating = defineConnector({
+      name: 'rotating',
+      version: '1.0.0',
+      configSchema: z.object({}),
+      credentialsSchema: z.object({ refreshToken: z.string() }),
+      async *fetch({ credentials, saveCredentials }) {
+        // like an OAuth2 provider that hands out a new refresh token on every refresh
+        rotations.push(await saveCredentials!({ refreshToken: `${credentials.refreshToken}+1` }));
+        yield { items: [], checkpoint: {} };
+      },
+      parse: () => [],
+    });
+    const pipeline = createPipeline({ storage: createMemoryStorage(), queue: createMemoryQueue(), connectors: [rotating], secretKey: generateKey() });
+    pipelines.push(pipeline);
+    const source = await pipeline.sources.create('ws', { name: 'r', connector: 'rotating', credentials: { refreshToken: 'r0' }, check: false });
+    const rotated = pipeline.bus.waitFor('source.credentials_rotated');
+    await pipeline.start();
+    await pipeline.trigger('ws', source.id);
+    await pipeline.drain();
+    await expect(rotated).resolves.toMatchObject({ saved: true });
+    expect((await pipeline.sources.resolve('ws', source.id)).credentials).toEqual({ refreshToken: 'r0+1' });
+    const stored = await pipeline.storage.getDocument<{ credentials: string; credentialsVersion: number }>('sources', 'ws', source.id);
+    expect(stored?.credentials).not.toContain('r0');
+    expect(stored?.credentialsVersion).toBe(2);
+
+    // a user reconnects (version 3); a rotation based on version 2 must not overwrite it
+    await pipeline.sources.update('ws', source.id, { credentials: { refreshToken: 'user-new' }, check: false });
+    expect(await pipeline.sources.updateCredentials('ws', source.id, { refreshToken: 'stale' }, { expectedVersion: 2 })).toBe(false);
+    expect((await pipeline.sources.resolve('ws', source.id)).credentials).toEqual({ refreshToken: 'user-new' });
+    expect(rotations).toEqual([true]);
+  });
+});

@@ -44,6 +44,12 @@ export interface FetchContext<Config, Credentials, Checkpoint> {
   fetch: FetchFunction;
   signal: AbortSignal;
   clock: Clock;
+  /**
+   * Stores new credentials for this source (encrypted), e.g. when an OAuth2 provider rotated the
+   * refresh token. Resolves false when the credentials changed meanwhile (a user reconnected): the
+   * newer ones win. Pass it as `onTokens` to `oauth2RefreshToken` from `@tributary/core/auth`.
+   */
+  saveCredentials?(next: Credentials): Promise<boolean>;
 }
 
 /** One page a `fetch` yields. The checkpoint is saved only after the page's items are safely enqueued. */

@@ -18,6 +18,8 @@ export interface TributaryEvents {
   'fetch.run.completed': { workspaceId: string; sourceId: string; runId: string; pages: number; items: number; durationMs: number };
   'fetch.run.failed': { workspaceId: string; sourceId: string; runId: string; error: Error; pages: number; items: number };
   'fetch.run.skipped': { workspaceId: string; sourceId: string; reason: 'locked' | 'circuit_open' | 'disabled' };
+  /** A connector stored rotated credentials (`saved: false` when newer ones were already there). */
+  'source.credentials_rotated': { workspaceId: string; sourceId: string; saved: boolean };
   'record.stored': { workspaceId: string; sourceId: string; recordId: string; status: 'created' | 'updated' | 'unchanged' | 'stale'; revision: number };
   'record.rejected': { workspaceId: string; sourceId: string; externalId?: string; error: Error };
   'record.analyzed': { workspaceId: string; recordId: string; analyzers: string[]; durationMs: number };

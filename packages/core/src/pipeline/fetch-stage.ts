@@ -78,7 +78,14 @@ export function createFetchHandler(ctx: StageContext) {
       await saveRun({ status: 'running', startedAt: nowIso() });
       ctx.bus.emit('fetch.run.started', { workspaceId, sourceId, runId, trigger: job.trigger });
       const fetch = ctx.connectorFetch(`${workspaceId}:${sourceId}`, connector.rateBudget?.(config));
-      const pages = connector.fetch({ workspaceId, sourceId, config, credentials, checkpoint, fetch, signal: controller.signal, clock: ctx.clock });
+      let credentialsVersion = resolved.source.credentialsVersion ?? 1;
+      const saveCredentials = async (next: unknown) => {
+        const saved = await ctx.sources.updateCredentials(workspaceId, sourceId, next, { expectedVersion: credentialsVersion });
+        if (saved) credentialsVersion++;
+        ctx.bus.emit('source.credentials_rotated', { workspaceId, sourceId, saved });
+        return saved;
+      };
+      const pages = connector.fetch({ workspaceId, sourceId, config, credentials, checkpoint, fetch, signal: controller.signal, clock: ctx.clock, saveCredentials });
       for await (const page of pages) {
         if (controller.signal.aborted) throw toError(controller.signal.reason);
         if (page.items.length > 0) {

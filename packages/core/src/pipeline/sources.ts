@@ -28,7 +28,7 @@ export interface CreateSourceInput {
 export type UpdateSourceInput = Partial<Omit<CreateSourceInput, 'connector' | 'id'>>;
 
 /** A source as shown to API clients: secrets replaced by whether they are set. */
-export interface SourceView extends Omit<SourceDefinition, 'credentials' | 'webhook'> {
+export interface SourceView extends Omit<SourceDefinition, 'credentials' | 'webhook' | 'credentialsVersion'> {
   hasCredentials: boolean;
   webhook: { scheme: SignatureSchemeName; hasSecret: boolean } | null;
 }
@@ -52,11 +52,16 @@ export interface SourceRegistry {
   delete(workspaceId: string, id: string): Promise<boolean>;
   /** Loads a source with its connector and decrypted secrets. @throws `not_found` */
   resolve(workspaceId: string, id: string): Promise<ResolvedSource>;
+  /**
+   * Replaces only the credentials (a token rotation), without calling `check()`. Compare-and-set on
+   * `credentialsVersion`: false when they changed since `expectedVersion` was read.
+   */
+  updateCredentials(workspaceId: string, id: string, next: unknown, options: { expectedVersion: number }): Promise<boolean>;
 }
 
 /** Hides the secrets of a stored source. */
 export function toSourceView(source: SourceDefinition): SourceView {
-  const { credentials, webhook, ...rest } = source;
+  const { credentials, webhook, credentialsVersion: _version, ...rest } = source;
   return { ...rest, hasCredentials: credentials !== null, webhook: webhook ? { scheme: webhook.scheme, hasSecret: webhook.secret !== null } : null };
 }
 
@@ -137,6 +142,7 @@ export function createSourceRegistry(deps: {
         connector: connector.name,
         config,
         credentials: credentials === null ? null : requireBox('credentials').encryptJson(credentials, aad(workspaceId, id, 'credentials')),
+        credentialsVersion: 1,
         schedule,
         webhook: input.webhook
           ? {
@@ -181,6 +187,7 @@ export function createSourceRegistry(deps: {
         const credentials = parseCredentials(connector, patch.credentials);
         if (patch.check ?? credentials !== null) await check(connector, next.config, credentials);
         next.credentials = credentials === null ? null : requireBox('credentials').encryptJson(credentials, aad(workspaceId, id, 'credentials'));
+        next.credentialsVersion = (source.credentialsVersion ?? 1) + 1;
       }
       if (patch.webhook !== undefined) {
         const secret = patch.webhook?.secret;
@@ -197,6 +204,32 @@ export function createSourceRegistry(deps: {
 
     async delete(workspaceId, id) {
       return storage.deleteDocument(COLLECTION, workspaceId, id);
+    },
+
+    async updateCredentials(workspaceId, id, next, { expectedVersion }) {
+      const lockKey = `source-credentials:${workspaceId}:${id}`;
+      const owner = newId('cred', clock.now());
+      // A short lease makes read-compare-write atomic across processes sharing the store.
+      for (let tries = 0; !(await storage.acquireLock(lockKey, owner, 10_000)); tries++) {
+        if (tries >= 50) throw createError('sources', 'conflict', 'credentials are being updated by another process');
+        await clock.sleep(20);
+      }
+      try {
+        const source = await load(workspaceId, id);
+        if (!source) throw createError('sources', 'not_found', `source ${id} not found`);
+        if ((source.credentialsVersion ?? 1) !== expectedVersion) return false;
+        const credentials = parseCredentials(connectorFor(source.connector), next);
+        const updated: SourceDefinition = {
+          ...source,
+          credentials: credentials === null ? null : requireBox('credentials').encryptJson(credentials, aad(workspaceId, id, 'credentials')),
+          credentialsVersion: expectedVersion + 1,
+          updatedAt: new Date(clock.now()).toISOString(),
+        };
+        await storage.putDocument(COLLECTION, workspaceId, id, updated);
+        return true;
+      } finally {
+        await storage.releaseLock(lockKey, owner);
+      }
     },
 
     async resolve(workspaceId, id) {

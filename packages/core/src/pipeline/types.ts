@@ -21,6 +21,8 @@ export interface SourceDefinition {
   config: unknown;
   /** Encrypted credentials (see `@tributary/core/crypto`), or null. */
   credentials: string | null;
+  /** Raised on every change of the credentials, so a rotation never overwrites a newer reconnect. */
+  credentialsVersion?: number;
   schedule: SourceSchedule | null;
   webhook: { scheme: SignatureSchemeName; /** Encrypted secret, or null for unsigned hooks. */ secret: string | null } | null;
   enabled: boolean;
