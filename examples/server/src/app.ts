@@ -1,28 +1,116 @@
-import { Hono } from 'hono';
-import type { Pipeline } from '@tributary/core/pipeline';
+/**
+ * @module app
+ * The HTTP app: request ids, JSON access logs and metrics around every request, authentication and
+ * per-workspace rate limits, the routes, and one JSON shape for every error.
+ */
+import { randomUUID } from 'node:crypto';
+import { Hono, type MiddlewareHandler } from 'hono';
+import { Api, type Access, type AppEnv } from './api.js';
+import type { RouteDeps } from './context.js';
+import { errorJson, httpErrors, toErrorAnswer } from './errors.js';
+import type { RequestLimiter } from './rate-limit.js';
+import { deadLetterRoutes } from './routes/dead-letters.js';
+import { destinationRoutes } from './routes/destinations.js';
+import { hookRoutes } from './routes/hooks.js';
+import { recordRoutes } from './routes/records.js';
+import { reportRoutes } from './routes/reports.js';
+import { settingsRoutes } from './routes/settings.js';
+import { sourceRoutes } from './routes/sources.js';
+import { systemRoutes } from './routes/system.js';
+import { workspaceRoutes } from './routes/workspaces.js';
 
-/** Builds the HTTP app over a pipeline. */
-export function createApp(deps: { pipeline: Pipeline; startedAt: Date }) {
-  const app = new Hono();
-  app.get('/healthz', (c) => c.json({ status: 'ok', uptimeSeconds: Math.round((Date.now() - deps.startedAt.getTime()) / 1000) }));
-  app.get('/readyz', async (c) => {
-    const checks: Record<string, string> = {};
+/** What {@link createApp} needs: the route dependencies minus the route table it builds. */
+export interface AppDeps extends Omit<RouteDeps, 'api'> {
+  /** Per-workspace request limits. */
+  limiter: RequestLimiter;
+  startedAt: Date;
+  version?: string;
+  /** Serve only health, readiness and metrics (worker and dispatcher roles). */
+  apiRoutes?: boolean;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Builds the app. */
+export function createApp(deps: AppDeps): { app: Hono<AppEnv>; api: Api } {
+  const app = new Hono<AppEnv>();
+  const { log, metrics, limiter } = deps;
+
+  app.use('*', async (c, next) => {
+    const incoming = c.req.header('x-request-id');
+    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    c.set('requestId', requestId);
+    c.set('log', log.child({ reqId: requestId }));
+    c.set('route', 'unmatched');
+    const started = performance.now();
+    await next();
     try {
-      await deps.pipeline.queue.stats(deps.pipeline.topics.parse);
-      checks.queue = 'ok';
-    } catch (e) {
-      checks.queue = (e as Error).message;
+      c.res.headers.set('x-request-id', requestId);
+    } catch {
+      // Immutable headers (a response passed through as is): copy it.
+      c.res = new Response(c.res.body, c.res);
+      c.res.headers.set('x-request-id', requestId);
     }
-    try {
-      await deps.pipeline.storage.getDocument('workspaces', '_global', '_probe');
-      checks.storage = 'ok';
-    } catch (e) {
-      checks.storage = (e as Error).message;
-    }
-    const ready = Object.values(checks).every((v) => v === 'ok');
-    return c.json({ status: ready ? 'ready' : 'unavailable', checks }, ready ? 200 : 503);
+    const seconds = (performance.now() - started) / 1000;
+    const route = c.get('route');
+    const status = c.res.status;
+    metrics.httpRequests.inc({ method: c.req.method, route, status: String(status) });
+    metrics.httpDuration.observe({ method: c.req.method, route }, seconds);
+    // The path, never the query string or headers: those can carry tokens.
+    const workspaceId = c.get('workspace')?.id;
+    c.get('log').info({ method: c.req.method, path: new URL(c.req.url).pathname, route, status, durationMs: Math.round(seconds * 100_000) / 100, ...(workspaceId ? { workspaceId } : {}) }, 'request');
   });
+
+  const rateLimit =
+    (kind: 'api' | 'hooks', workspaceOf: (c: Parameters<MiddlewareHandler<AppEnv>>[0]) => string | undefined): MiddlewareHandler<AppEnv> =>
+    async (c, next) => {
+      const ws = workspaceOf(c);
+      if (ws) {
+        const taken = limiter.take(`${kind}:${ws}`);
+        if (!taken.ok) {
+          metrics.rateLimited.inc({ kind });
+          throw httpErrors.rateLimited(taken.retryAfterMs);
+        }
+      }
+      await next();
+    };
+  const apiLimit = rateLimit('api', (c) => c.get('workspace')?.id);
+  const hooksLimit = rateLimit('hooks', (c) => c.req.param('ws'));
+  const guards: Record<Access, MiddlewareHandler<AppEnv>> = {
+    public: async (_c, next) => {
+      await next();
+    },
+    admin: deps.auth.admin,
+    workspace: (c, next) =>
+      deps.auth.workspaceAccess(c, async () => {
+        await apiLimit(c, next);
+      }),
+    webhook: hooksLimit,
+  };
+
+  const api = new Api(app, { guards, maxBodyBytes: deps.config.TRIBUTARY_MAX_BODY_BYTES });
+  const routeDeps: RouteDeps = { ...deps, api };
+  systemRoutes(routeDeps, { startedAt: deps.startedAt, version: deps.version ?? '0.1.0' });
+  if (deps.apiRoutes !== false) {
+    workspaceRoutes(routeDeps);
+    sourceRoutes(routeDeps);
+    hookRoutes(routeDeps);
+    recordRoutes(routeDeps);
+    reportRoutes(routeDeps);
+    destinationRoutes(routeDeps);
+    deadLetterRoutes(routeDeps);
+    settingsRoutes(routeDeps);
+  }
+
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` } }, 404));
-  app.onError((_error, c) => c.json({ error: { code: 'internal', message: 'internal error' } }, 500));
-  return app;
+  app.onError((error, c) => {
+    const answer = toErrorAnswer(error);
+    if (answer.serverError) {
+      const e = error as { name?: string; message?: string; code?: unknown; stack?: string };
+      // The error's own message, for operators; clients got a generic one.
+      (c.get('log') ?? log).error({ err: { name: e.name, message: e.message, code: e.code, stack: e.stack } }, 'request failed');
+    }
+    return errorJson(c, error);
+  });
+  return { app, api };
 }

@@ -1,17 +1,77 @@
+/**
+ * @module config
+ * The server's configuration, read from the environment once at start. Every variable is optional:
+ * with none set, the server runs on the embedded default (PGlite store and queue in `./data`).
+ */
 import { z } from 'zod';
+import { decodeKey } from '@tributary/core/crypto';
+
+/** An empty variable (`FOO=`) counts as unset, as shells and compose files often leave them. */
+const unsetIfEmpty = (value: unknown) => (value === '' ? undefined : value);
+const optionalString = () => z.preprocess(unsetIfEmpty, z.string().optional());
+const optionalUrl = () => z.preprocess(unsetIfEmpty, z.string().url('must be a URL').optional());
+const flag = (fallback: boolean) =>
+  z.preprocess(
+    unsetIfEmpty,
+    z
+      .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+      .optional()
+      .transform((v) => (v === undefined ? fallback : v === 'true' || v === '1' || v === 'yes')),
+  );
+const count = (fallback: number, max = Number.MAX_SAFE_INTEGER) => z.preprocess(unsetIfEmpty, z.coerce.number().int().min(0).max(max).default(fallback));
 
 /** The server's configuration, read from the environment. */
 export const ServerConfigSchema = z.object({
-  /** Port to listen on. */
-  PORT: z.coerce.number().int().min(0).max(65535).default(8787),
-  /** Address to bind. Loopback by default: exposing the server is a deliberate choice. */
-  HOST: z.string().default('127.0.0.1'),
-  /** Where the embedded engines keep their data. */
-  TRIBUTARY_DATA_DIR: z.string().default('./data'),
+  /** Port to listen on. @default 8787 */
+  PORT: count(8787, 65535),
+  /** Address to bind. Loopback by default: exposing the server is a deliberate choice. @default '127.0.0.1' */
+  HOST: z.preprocess(unsetIfEmpty, z.string().default('127.0.0.1')),
+  /** Where the embedded engines, the generated admin token and the generated secret key live. @default './data' */
+  TRIBUTARY_DATA_DIR: z.preprocess(unsetIfEmpty, z.string().default('./data')),
+  /** Bearer token of the admin routes. @default generated on first start and kept in the data directory */
+  TRIBUTARY_ADMIN_TOKEN: z.preprocess(unsetIfEmpty, z.string().min(16, 'must be at least 16 characters').optional()),
+  /** 32-byte key (hex or base64) encrypting credentials at rest. @default generated on first start and kept in the data directory */
+  TRIBUTARY_SECRET_KEY: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .refine((v) => {
+        try {
+          decodeKey(v);
+          return true;
+        } catch {
+          return false;
+        }
+        // The message never quotes the value: it is a secret.
+      }, 'must be 32 bytes, as 64 hex characters or 44 base64 characters')
+      .optional(),
+  ),
+  /** PostgreSQL for storage (and the queue, unless a broker URL is set). */
+  DATABASE_URL: optionalUrl(),
+  /** Redis for the queue (Redis Streams) and the shared delivery rate limiter. */
+  REDIS_URL: optionalUrl(),
+  /** NATS JetStream for the queue; a comma-separated server list is accepted. */
+  NATS_URL: optionalString(),
+  /** RabbitMQ for the queue. */
+  AMQP_URL: optionalUrl(),
+  /** Allow connector and destination URLs on private networks (not yet enforced here). @default false */
+  TRIBUTARY_ALLOW_PRIVATE_NETWORK: flag(false),
+  /** Embedded engine when no DATABASE_URL is set: `pglite` (durable, in the data directory) or `memory` (lost on exit). @default 'pglite' */
+  TRIBUTARY_EMBEDDED: z.preprocess(unsetIfEmpty, z.enum(['pglite', 'memory']).default('pglite')),
+  /** The URL clients reach this server at, for the webhook URLs it hands out. @default the request's own origin */
+  TRIBUTARY_PUBLIC_URL: optionalUrl(),
+  /** Largest request body, in bytes. @default 1048576 (1 MiB) */
+  TRIBUTARY_MAX_BODY_BYTES: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1024).default(1024 * 1024)),
+  /** Requests per second per workspace (API and webhooks counted apart); 0 turns the limit off. @default 100 */
+  TRIBUTARY_RATE_LIMIT: count(100),
+  /** Burst of the per-workspace limit. @default 2 × TRIBUTARY_RATE_LIMIT */
+  TRIBUTARY_RATE_BURST: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1).optional()),
+  /** pino log level. @default 'info' */
+  LOG_LEVEL: z.preprocess(unsetIfEmpty, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
 });
 export type ServerConfig = z.infer<typeof ServerConfigSchema>;
 
-/** Reads and validates the configuration; throws naming the bad variable. */
+/** Reads and validates the configuration; throws naming the bad variable (never its value). */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const parsed = ServerConfigSchema.safeParse(env);
   if (!parsed.success) {
@@ -19,4 +79,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     throw new Error(`invalid environment variable ${String(issue.path[0])}: ${issue.message}`);
   }
   return parsed.data;
+}
+
+/** The embedded default: no external database or broker configured. */
+export function isEmbedded(config: ServerConfig): boolean {
+  return !config.DATABASE_URL && !config.REDIS_URL && !config.NATS_URL && !config.AMQP_URL;
 }

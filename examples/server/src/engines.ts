@@ -1,9 +1,109 @@
-import { createPipeline, type Pipeline } from '@tributary/core/pipeline';
-import { createMemoryQueue } from '@tributary/core/queue/memory';
-import { createMemoryStorage } from '@tributary/core/storage/memory';
+/**
+ * @module engines
+ * The storage and queue the pipeline runs on, chosen by configuration:
+ * - embedded default: PGlite (PostgreSQL in WebAssembly) persisted in `TRIBUTARY_DATA_DIR`, as both
+ *   store and durable queue — nothing to install (`TRIBUTARY_EMBEDDED=memory` keeps all in memory);
+ * - `DATABASE_URL`: PostgreSQL as the store, and as the queue unless a broker is configured;
+ * - `REDIS_URL` / `NATS_URL` / `AMQP_URL`: that broker as the queue (Redis also paces deliveries
+ *   across processes).
+ * Adapters are imported only when chosen, so an unused engine's client is never loaded.
+ */
+import { join, resolve } from 'node:path';
+import type { RateLimiter } from '@tributary/core/dispatcher';
+import type { QueueAdapter } from '@tributary/core/queue';
+import type { StorageAdapter } from '@tributary/core/storage';
 import type { ServerConfig } from './config.js';
 
-/** Builds the pipeline on the configured engines. */
-export async function createEngines(_config: ServerConfig): Promise<Pipeline> {
-  return createPipeline({ storage: createMemoryStorage(), queue: createMemoryQueue() });
+/** The engines of one server process. */
+export interface Engines {
+  storage: StorageAdapter;
+  queue: QueueAdapter;
+  /** A delivery limiter shared across processes, when the engines offer one. */
+  limiter?: RateLimiter;
+  /** What runs where, for the startup line and `/readyz` (no credentials). */
+  describe: { storage: string; queue: string };
+  dispose(): Promise<void>;
+}
+
+/** Hides the credentials of a connection URL for display. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparsable URL)';
+  }
+}
+
+async function brokerQueue(config: ServerConfig, onError: (error: Error) => void): Promise<{ queue: QueueAdapter; name: string; limiter?: RateLimiter } | undefined> {
+  if (config.REDIS_URL) {
+    const { createRedisQueue } = await import('@tributary/adapters/redis');
+    const { createRedisLimiter } = await import('@tributary/adapters/redis-limiter');
+    return { queue: createRedisQueue({ url: config.REDIS_URL, onError }), name: `redis ${redactUrl(config.REDIS_URL)}`, limiter: createRedisLimiter({ url: config.REDIS_URL }) };
+  }
+  if (config.NATS_URL) {
+    const { createNatsQueue } = await import('@tributary/adapters/nats');
+    const servers = config.NATS_URL.split(',').map((s) => s.trim()).filter(Boolean);
+    return { queue: createNatsQueue({ servers, onError }), name: `nats ${servers.map(redactUrl).join(',')}` };
+  }
+  if (config.AMQP_URL) {
+    const { createRabbitQueue } = await import('@tributary/adapters/rabbitmq');
+    return { queue: createRabbitQueue({ url: config.AMQP_URL, onError }), name: `rabbitmq ${redactUrl(config.AMQP_URL)}` };
+  }
+  return undefined;
+}
+
+/** Builds the engines the configuration names. Nothing connects until first use. */
+export async function createEngines(config: ServerConfig, options: { onError?: (error: Error) => void } = {}): Promise<Engines> {
+  const onError = options.onError ?? (() => undefined);
+  const broker = await brokerQueue(config, onError);
+
+  let storage: StorageAdapter;
+  let queue: QueueAdapter | undefined = broker?.queue;
+  let storageName: string;
+  let queueName = broker?.name;
+
+  if (config.DATABASE_URL) {
+    const { createPostgresStorage, createPostgresQueue } = await import('@tributary/adapters/postgres');
+    storage = createPostgresStorage({ connectionString: config.DATABASE_URL });
+    storageName = `postgres ${redactUrl(config.DATABASE_URL)}`;
+    if (!queue) {
+      queue = createPostgresQueue({ connectionString: config.DATABASE_URL, onError });
+      queueName = storageName;
+    }
+  } else if (config.TRIBUTARY_EMBEDDED === 'pglite') {
+    const { createPgliteStorage, createPgliteQueue } = await import('@tributary/adapters/pglite');
+    // Both adapters share one PGlite instance per directory.
+    const dataDir = join(resolve(config.TRIBUTARY_DATA_DIR), 'pglite');
+    storage = createPgliteStorage({ dataDir });
+    storageName = `pglite ${dataDir}`;
+    if (!queue) {
+      queue = createPgliteQueue({ dataDir, onError, pollIntervalMs: 250 });
+      queueName = storageName;
+    }
+  } else {
+    const { createMemoryStorage } = await import('@tributary/core/storage/memory');
+    storage = createMemoryStorage();
+    storageName = 'memory';
+    if (!queue) {
+      const { createMemoryQueue } = await import('@tributary/core/queue/memory');
+      queue = createMemoryQueue();
+      queueName = 'memory';
+    }
+  }
+
+  const finalQueue = queue;
+  return {
+    storage,
+    queue: finalQueue,
+    ...(broker?.limiter ? { limiter: broker.limiter } : {}),
+    describe: { storage: storageName, queue: queueName ?? 'unknown' },
+    async dispose() {
+      // The queue first: its consumers may still write to storage while they finish.
+      await finalQueue.dispose().catch(onError);
+      await storage.dispose().catch(onError);
+      await broker?.limiter?.dispose().catch(onError);
+    },
+  };
 }
