@@ -1,0 +1,2 @@
+/** The component every error of this connector names: `[tributary] [file-connector] …`. */
+export const COMPONENT = 'file-connector';
