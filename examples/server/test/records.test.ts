@@ -144,6 +144,9 @@ describe('records API', () => {
     ]);
     expect(res.body.sentiment[0]).toMatchObject({ bucket: '2026-04-01T00:00:00.000Z', positive: 1, negative: 1 });
     expect(res.body.daily).toEqual([expect.objectContaining({ day: '2026-04-01', sourceId: 'api', count: 2 }), expect.objectContaining({ day: '2026-04-02', count: 1 })]);
+    // the full insight report of core rides along
+    expect(res.body.report).toMatchObject({ workspaceId: w.id });
+    expect(Object.keys(res.body.report)).toEqual(expect.arrayContaining(['timeline', 'topTopics', 'anomalies']));
     const none = await t.call('GET', `/v1/workspaces/${w.id}/insights?from=2026-04-01&to=2026-04-03&source=src_x`, { token: w.apiKey });
     expect(none.body.totals.count).toBe(0);
     const bad = await t.call('GET', `/v1/workspaces/${w.id}/insights?from=2026-04-03&to=2026-04-01&bucket=minute`, { token: w.apiKey });

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { createError } from '@tributary/core/errors';
 import { MeasurementSchema } from '@tributary/core/record';
-import { dailyReport, valueAggregates } from '@tributary/core/reports';
+import { dailyReport, insightReport, valueAggregates } from '@tributary/core/reports';
 import type { RouteDeps } from '../context.js';
 import { IdSchema, TimeSchema, WorkspaceParams, listOf } from '../schemas.js';
 
@@ -38,6 +38,8 @@ const InsightsQuery = z.object({
   to: TimeSchema.optional().describe('Default: now'),
   bucket: z.enum(['hour', 'day', 'week', 'month']).default('day'),
   source: listOf(IdSchema).optional().describe('Only these sources'),
+  language: listOf(z.string().min(2).max(3)).optional().describe('Only these languages (ISO 639-1)'),
+  category: listOf(z.enum(['complaint', 'question', 'feature_request', 'bug_report', 'praise', 'other'])).optional().describe('Only these categories'),
 });
 
 const SentimentPoint = z.object({ bucket: z.string().nullable(), count: z.number(), average: z.number().nullable(), positive: z.number(), negative: z.number(), neutral: z.number() });
@@ -51,6 +53,10 @@ const InsightsSchema = z
     volume: z.array(z.object({ bucket: z.string().nullable(), count: z.number() })),
     sentiment: z.array(SentimentPoint),
     daily: z.array(z.object({ day: z.string(), sourceId: z.string(), count: z.number(), averageSentiment: z.number().nullable(), positive: z.number(), negative: z.number(), neutral: z.number() })),
+    report: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .describe('The insight report (`InsightReport` of @tributary/core/reports): timeline, breakdowns by source/language/category, top and emerging topics with changes against the previous period, anomalies, examples. Null for month buckets.'),
   })
   .meta({ title: 'Insights' });
 
@@ -93,9 +99,20 @@ export function reportRoutes({ api, pipeline }: RouteDeps): void {
       const from = query.from ?? new Date(Date.parse(to) - 30 * DAY_MS).toISOString();
       if (from >= to) throw createError('api', 'validation', 'from must be before to', { issues: [{ path: 'from', message: 'must be before to' }] });
       const where = query.source ? { sourceId: query.source } : undefined;
-      const [rows, daily] = await Promise.all([
+      const [rows, daily, report] = await Promise.all([
         pipeline.storage.aggregate({ workspaceId: params.ws, from, to, bucket: query.bucket, ...(where ? { where } : {}) }),
         dailyReport(pipeline.storage, { workspaceId: params.ws, from, to, ...(query.source ? { sourceIds: query.source } : {}) }),
+        query.bucket === 'month'
+          ? null
+          : insightReport(pipeline.storage, {
+              workspaceId: params.ws,
+              from,
+              to,
+              bucket: query.bucket,
+              ...(query.source ? { sources: query.source } : {}),
+              ...(query.language ? { languages: query.language } : {}),
+              ...(query.category ? { categories: query.category } : {}),
+            }),
       ]);
       rows.sort((a, b) => ((a.bucket ?? '') < (b.bucket ?? '') ? -1 : 1));
       const point = (r: { count: number; sentimentCount: number; sentimentSum: number; positive: number; negative: number; neutral: number }) => ({
@@ -118,6 +135,7 @@ export function reportRoutes({ api, pipeline }: RouteDeps): void {
         volume: rows.map((r) => ({ bucket: r.bucket, count: r.count })),
         sentiment: rows.map((r) => ({ bucket: r.bucket, ...point(r) })),
         daily: daily.rows,
+        report,
       });
     },
   );
