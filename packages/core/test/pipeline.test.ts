@@ -317,3 +317,26 @@ describe('rotated credentials', () => {
     expect(rotations).toEqual([true]);
   });
 });
+
+describe('redaction before storage', () => {
+  it('stores records and raw payloads without the personal data, and still deduplicates', async () => {
+    const { redactRecord, redactJson } = await import('@tributary/core/analyzers/moderation');
+    const { pipeline } = setup({ redaction: { record: redactRecord, raw: redactJson } });
+    const source = await addSource(pipeline);
+    await pipeline.start();
+    const item = { externalId: 'pii', itemType: 'forum.post', payload: { id: 'pii', text: 'great, mail me at jane.doe@example.com', at: '2026-01-01T00:00:00Z' } };
+    await pipeline.ingest('ws1', source.id, [item]);
+    await pipeline.drain();
+    const record = await pipeline.storage.getRecord('ws1', recordId('ws1', source.id, 'pii'));
+    expect(record?.content?.text).not.toContain('jane.doe@example.com');
+    expect(record?.content?.text).toContain('great');
+    const raw = await pipeline.storage.getRawPayload('ws1', record!.rawId!);
+    expect(JSON.stringify(raw?.payload)).not.toContain('jane.doe@example.com');
+    // the same item again is recognised as unchanged (the hash is of the original)
+    const stored: string[] = [];
+    pipeline.bus.on('record.stored', (e) => stored.push(e.status));
+    await pipeline.ingest('ws1', source.id, [item]);
+    await pipeline.drain();
+    expect(stored).toEqual(['unchanged']);
+  });
+});

@@ -4,6 +4,7 @@ import type { TributaryRecord } from '../record/schema.js';
 import type { UpsertOutcome } from '../storage/index.js';
 import type { StageContext } from './context.js';
 import { childTraceparent } from './ids.js';
+import { redactionFor } from './redaction.js';
 import type { AnalyzeJob, ReportJob } from './types.js';
 
 /**
@@ -17,6 +18,7 @@ export function createAnalyzeHandler(ctx: StageContext) {
     const toStore: TributaryRecord[] = [];
     const unchanged: UpsertOutcome[] = [];
     const now = () => new Date(ctx.clock.now());
+    const redaction = redactionFor(ctx.redaction, workspaceId, sourceId);
     for (const record of records) {
       const existing = await ctx.storage.getRecord(workspaceId, record.id);
       if (existing && existing.contentHash === record.contentHash) {
@@ -30,7 +32,8 @@ export function createAnalyzeHandler(ctx: StageContext) {
         continue;
       }
       const started = ctx.clock.now();
-      toStore.push(await analyzeRecord(record, ctx.analyzers, { signal, now }));
+      const analyzed = await analyzeRecord(record, ctx.analyzers, { signal, now });
+      toStore.push(redaction ? redaction.record(analyzed) : analyzed);
       ctx.bus.emit('record.analyzed', { workspaceId, recordId: record.id, analyzers: ctx.analyzers.map((a) => a.name), durationMs: ctx.clock.now() - started });
     }
     const outcomes = toStore.length > 0 ? await ctx.storage.upsertRecords(toStore) : [];

@@ -7,6 +7,7 @@ import type { QueueAdapter } from '../queue/index.js';
 import type { StorageAdapter } from '../storage/index.js';
 import type { AnyTarget } from '../target/index.js';
 import type { Reporter } from './reporters.js';
+import type { Redaction } from './redaction.js';
 import type { SourceRegistry } from './sources.js';
 import type { ConnectorRegistry } from './types.js';
 
@@ -40,6 +41,8 @@ export interface StageContext {
   maxMessageBytes: number;
   /** How long a fetch run holds its lock before renewing it. */
   lockTtlMs: number;
+  /** Rewrites records and raw payloads before storage (e.g. personal-data redaction), if set. */
+  redaction?: Redaction;
   /** Paces and sends deliveries. */
   dispatcher: Dispatcher;
   /** Attempts of the deliver stage (the dispatcher dead-letters on the last one). */

@@ -8,6 +8,7 @@ export type { StageSettings } from './context.js';
 export { createSourceRegistry, toSourceView, type CreateSourceInput, type UpdateSourceInput, type ResolvedSource, type SourceRegistry, type SourceView } from './sources.js';
 export { recordProcessedReporter, messageKey, type Reporter, type ReporterContext } from './reporters.js';
 export { listDestinations } from './report-stage.js';
+export { redactionFor, type Redaction } from './redaction.js';
 export { fetchLockKey } from './fetch-stage.js';
 export { chunkByBytes } from './chunk.js';
 export { newId, newTraceparent, childTraceparent, traceIdOf } from './ids.js';

@@ -8,6 +8,7 @@ import type { RawPayload } from '../storage/index.js';
 import type { StageContext } from './context.js';
 import { chunkByBytes } from './chunk.js';
 import { childTraceparent } from './ids.js';
+import { redactionFor } from './redaction.js';
 import type { AnalyzeJob, ParseJob } from './types.js';
 
 /**
@@ -22,6 +23,7 @@ export function createParseHandler(ctx: StageContext) {
     const { connector, config } = await ctx.sources.resolve(workspaceId, sourceId);
     if (!connector.parse) throw createError('parse', 'config', `connector ${connector.name} has no parse()`);
 
+    const redaction = redactionFor(ctx.redaction, workspaceId, sourceId);
     const raws: RawPayload[] = job.items.map((item) => ({
       id: rawPayloadId(workspaceId, sourceId, item.externalId, item.payload),
       workspaceId,
@@ -32,7 +34,8 @@ export function createParseHandler(ctx: StageContext) {
       payload: item.payload,
       receivedAt: job.receivedAt,
     }));
-    await ctx.storage.putRawPayloads(raws);
+    // The id stays derived from the original payload; only what is kept is redacted.
+    await ctx.storage.putRawPayloads(redaction?.raw ? raws.map((r) => ({ ...r, payload: redaction.raw!(r.payload) })) : raws);
 
     const records: TributaryRecord[] = [];
     const parsedAt = new Date(ctx.clock.now()).toISOString();

@@ -21,6 +21,7 @@ import { newId, newTraceparent } from './ids.js';
 import { createParseHandler } from './parse-stage.js';
 import { createReportHandler } from './report-stage.js';
 import { recordProcessedReporter, type Reporter } from './reporters.js';
+import type { Redaction } from './redaction.js';
 import { runStage, type StageHandler } from './run-stage.js';
 import { createSourceRegistry, type SourceRegistry } from './sources.js';
 import type { FetchJob, ParseJob, RunRecord } from './types.js';
@@ -62,6 +63,8 @@ export interface PipelineOptions {
   maxMessageBytes?: number;
   /** @default 60000 */
   lockTtlMs?: number;
+  /** Rewrites records and raw payloads before storage, e.g. personal-data redaction. */
+  redaction?: Redaction;
   /** Paces deliveries per destination; share one across processes with the Redis limiter. @default in-process */
   limiter?: RateLimiter;
   /** Dispatcher settings (timeouts, waits, circuit breaking, reorder window). */
@@ -150,6 +153,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     topics,
     maxMessageBytes: Math.min(options.maxMessageBytes ?? 256 * 1024, options.queue.capabilities.maxPayloadBytes),
     lockTtlMs: options.lockTtlMs ?? 60_000,
+    redaction: options.redaction,
     dispatcher,
     deliverMaxAttempts: stageSettings.deliver.maxAttempts ?? 10,
   };
