@@ -20,7 +20,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Redis, RedisOptions } from 'ioredis';
-import { createError, missingDependency, toError } from '@tributary/core/errors';
+import { createError, toError } from '@tributary/core/errors';
 import {
   handlerAction,
   resolveConsumeOptions,
@@ -35,6 +35,7 @@ import {
 } from '@tributary/core/queue';
 import { decodeMessage, encodeFields, F, fieldMap, messageFields } from './codec.js';
 import * as S from './scripts.js';
+import { loadIoredis } from '../_shared/load-ioredis.js';
 
 const COMPONENT = 'queue:redis';
 
@@ -149,7 +150,7 @@ export function createRedisQueue(options: RedisQueueOptions = {}): RedisQueueAda
     if (disposed) return Promise.reject(createError(COMPONENT, 'unavailable', 'the queue was disposed'));
     connecting ??= (async () => {
       if (options.client) return options.client;
-      const RedisClass = await loadIoredis();
+      const RedisClass = await loadIoredis(COMPONENT);
       owned = new RedisClass(options.url ?? 'redis://127.0.0.1:6379', { ...options.redisOptions });
       owned.on('error', () => {
         // reconnects on its own; failed commands reach their callers
@@ -607,17 +608,6 @@ async function xinfoGroups(client: Redis, stream: string): Promise<GroupInfo[]> 
       lag: lag === null || lag === undefined ? undefined : Number(lag),
     };
   });
-}
-
-async function loadIoredis(): Promise<typeof import('ioredis').default> {
-  try {
-    const mod = (await import('ioredis')) as unknown as { default?: typeof import('ioredis').default; Redis?: typeof import('ioredis').default };
-    const Redis = mod.Redis ?? mod.default;
-    if (!Redis) throw new Error('ioredis has no Redis export');
-    return Redis;
-  } catch (error) {
-    throw missingDependency(COMPONENT, 'ioredis', error);
-  }
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
