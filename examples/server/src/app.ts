@@ -4,11 +4,14 @@
  * per-workspace rate limits, the routes, and one JSON shape for every error.
  */
 import { randomUUID } from 'node:crypto';
+import type { Tracer } from '@opentelemetry/api';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { Api, type Access, type AppEnv } from './api.js';
 import type { RouteDeps } from './context.js';
 import { errorJson, httpErrors, toErrorAnswer } from './errors.js';
+import { urlCheckMiddleware, type NetPolicy } from './net.js';
 import type { RequestLimiter } from './rate-limit.js';
+import { dashboardRoutes } from './routes/dashboard.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
 import { destinationRoutes } from './routes/destinations.js';
 import { hookRoutes } from './routes/hooks.js';
@@ -18,6 +21,7 @@ import { settingsRoutes } from './routes/settings.js';
 import { sourceRoutes } from './routes/sources.js';
 import { systemRoutes } from './routes/system.js';
 import { workspaceRoutes } from './routes/workspaces.js';
+import { tracingMiddleware } from './telemetry/http.js';
 
 /** What {@link createApp} needs: the route dependencies minus the route table it builds. */
 export interface AppDeps extends Omit<RouteDeps, 'api'> {
@@ -27,6 +31,10 @@ export interface AppDeps extends Omit<RouteDeps, 'api'> {
   version?: string;
   /** Serve only health, readiness and metrics (worker and dispatcher roles). */
   apiRoutes?: boolean;
+  /** Refuses source and destination URLs at private addresses when they are created. @default no check */
+  net?: Pick<NetPolicy, 'checkUrl'>;
+  /** A span per request, continuing an incoming `traceparent`. @default no spans */
+  tracer?: Tracer;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -60,6 +68,7 @@ export function createApp(deps: AppDeps): { app: Hono<AppEnv>; api: Api } {
     const workspaceId = c.get('workspace')?.id;
     c.get('log').info({ method: c.req.method, path: new URL(c.req.url).pathname, route, status, durationMs: Math.round(seconds * 100_000) / 100, ...(workspaceId ? { workspaceId } : {}) }, 'request');
   });
+  if (deps.tracer) app.use('*', tracingMiddleware(deps.tracer));
 
   const rateLimit =
     (kind: 'api' | 'hooks', workspaceOf: (c: Parameters<MiddlewareHandler<AppEnv>>[0]) => string | undefined): MiddlewareHandler<AppEnv> =>
@@ -76,6 +85,7 @@ export function createApp(deps: AppDeps): { app: Hono<AppEnv>; api: Api } {
     };
   const apiLimit = rateLimit('api', (c) => c.get('workspace')?.id);
   const hooksLimit = rateLimit('hooks', (c) => c.req.param('ws'));
+  const checkUrls: MiddlewareHandler<AppEnv> = deps.net ? urlCheckMiddleware(deps.net, deps.config.TRIBUTARY_MAX_BODY_BYTES) : (_c, next) => next();
   const guards: Record<Access, MiddlewareHandler<AppEnv>> = {
     public: async (_c, next) => {
       await next();
@@ -83,7 +93,9 @@ export function createApp(deps: AppDeps): { app: Hono<AppEnv>; api: Api } {
     admin: deps.auth.admin,
     workspace: (c, next) =>
       deps.auth.workspaceAccess(c, async () => {
-        await apiLimit(c, next);
+        await apiLimit(c, async () => {
+          await checkUrls(c, next);
+        });
       }),
     webhook: hooksLimit,
   };
@@ -100,6 +112,7 @@ export function createApp(deps: AppDeps): { app: Hono<AppEnv>; api: Api } {
     destinationRoutes(routeDeps);
     deadLetterRoutes(routeDeps);
     settingsRoutes(routeDeps);
+    dashboardRoutes(routeDeps);
   }
 
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` } }, 404));

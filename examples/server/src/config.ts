@@ -54,8 +54,28 @@ export const ServerConfigSchema = z.object({
   NATS_URL: optionalString(),
   /** RabbitMQ for the queue. */
   AMQP_URL: optionalUrl(),
-  /** Allow connector and destination URLs on private networks (not yet enforced here). @default false */
+  /** Let connectors and destinations reach loopback, private, link-local and metadata addresses (development only). @default false */
   TRIBUTARY_ALLOW_PRIVATE_NETWORK: flag(false),
+  /** Hosts (`name` or `name:port`, comma-separated) reachable even when they resolve to private addresses. @default none */
+  TRIBUTARY_ALLOWED_HOSTS: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .optional()
+      .transform((v) => [...new Set((v ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean))]),
+  ),
+  /**
+   * Demo mode: a simulated Discourse forum, feedback widget, billing system and CRM feed a demo
+   * workspace (see src/demo). `--demo` / `--no-demo` override it.
+   * @default on when everything runs in one process on the embedded engine, off otherwise
+   */
+  TRIBUTARY_DEMO: z.preprocess(
+    unsetIfEmpty,
+    z
+      .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+      .optional()
+      .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1' || v === 'yes')),
+  ),
   /** Embedded engine when no DATABASE_URL is set: `pglite` (durable, in the data directory) or `memory` (lost on exit). @default 'pglite' */
   TRIBUTARY_EMBEDDED: z.preprocess(unsetIfEmpty, z.enum(['pglite', 'memory']).default('pglite')),
   /** The URL clients reach this server at, for the webhook URLs it hands out. @default the request's own origin */
@@ -66,6 +86,12 @@ export const ServerConfigSchema = z.object({
   TRIBUTARY_RATE_LIMIT: count(100),
   /** Burst of the per-workspace limit. @default 2 × TRIBUTARY_RATE_LIMIT */
   TRIBUTARY_RATE_BURST: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1).optional()),
+  /** OTLP/HTTP collector base URL: traces are exported to `<it>/v1/traces`; unset, no traces leave the process. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl(),
+  /** OTLP/HTTP traces URL, used as is (overrides the base URL's traces path). */
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalUrl(),
+  /** `service.name` of the spans. @default 'tributary' */
+  OTEL_SERVICE_NAME: optionalString(),
   /** pino log level. @default 'info' */
   LOG_LEVEL: z.preprocess(unsetIfEmpty, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
 });

@@ -5,7 +5,8 @@
  */
 import { serve } from '@hono/node-server';
 import { parseArgs } from 'node:util';
-import { loadConfig } from './config.js';
+import { isEmbedded, loadConfig } from './config.js';
+import { DEMO_WORKSPACE_NAME, demoEnabled, prepareDemo, type DemoHandle } from './demo/index.js';
 import { createLogger } from './logger.js';
 import { createServer, ROLES, ROLE_STAGES, type Role } from './server.js';
 
@@ -21,9 +22,22 @@ async function main() {
   const config = loadConfig();
   const logger = createLogger({ level: config.LOG_LEVEL });
   const server = await createServer({ config, role, logger });
-  await server.start();
 
   const { secrets, engines } = server;
+  const argv = process.argv.slice(2);
+  let demo: DemoHandle | undefined;
+  if (demoEnabled({ flag: argv.includes('--demo') ? true : argv.includes('--no-demo') ? false : undefined, env: config.TRIBUTARY_DEMO, embedded: isEmbedded(config), role })) {
+    if (role !== 'all') {
+      logger.warn({ role }, 'demo mode needs --role all (the simulator lives in this process); not starting it');
+    } else {
+      // With in-memory engines nothing survives a restart, so there is no state worth keeping.
+      demo = await prepareDemo({ ...(config.DATABASE_URL || config.TRIBUTARY_EMBEDDED === 'pglite' ? { dataDir: config.TRIBUTARY_DATA_DIR } : {}) });
+      // The simulator listens on loopback, which the outbound guard refuses unless allowed.
+      // Before the consumers start: deliveries queued by the last run go to the simulator at once.
+      for (const host of demo.allowHosts) server.net.allowHost(host);
+    }
+  }
+  await server.start();
   if (secrets.adminTokenGenerated) {
     // Printed once, when generated; never logged as a JSON line with the rest.
     console.log(`Admin token (generated, kept in ${secrets.adminTokenFile}): ${secrets.adminToken}`);
@@ -35,6 +49,23 @@ async function main() {
   const http = serve({ fetch: server.app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;
     console.log(`Tributary server (${role}) listening on http://${host}:${info.port} — API docs at /docs`);
+    if (demo) {
+      const base = `http://${host}:${info.port}`;
+      demo.attach({ app: server.app, adminToken: secrets.adminToken, log: logger }, base).then(
+        (d) => {
+          // Printed, not logged: like the admin token, the key is for the person at the terminal.
+          console.log(
+            [
+              `Demo mode (the default with the embedded engine; --no-demo or TRIBUTARY_DEMO=false turns it off)${d.reused ? ', reusing the demo workspace of the last run' : ''}:`,
+              `  workspace "${DEMO_WORKSPACE_NAME}" ${d.workspaceId}, API key: ${d.apiKey}`,
+              `  dashboard: ${d.dashboardUrl}`,
+              `  simulated forum (Discourse API, rate limited) and CRM at ${demo!.simulator.url}; a widget and a billing system push to the API`,
+            ].join('\n'),
+          );
+        },
+        (error: Error) => logger.error({ error: error.message }, 'demo setup failed'),
+      );
+    }
   });
 
   let stopping = false;
@@ -45,6 +76,7 @@ async function main() {
     http.close();
     const force = setTimeout(() => process.exit(1), 15_000);
     force.unref();
+    await demo?.stop().catch((error: Error) => logger.warn({ error: error.message }, 'demo stop failed'));
     await server.stop().catch((error: Error) => logger.error({ error: error.message }, 'shutdown failed'));
     process.exit(0);
   };

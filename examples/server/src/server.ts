@@ -24,6 +24,9 @@ import { createRequestLimiter } from './rate-limit.js';
 import { loadRegistry, type Registry } from './registry.js';
 import { createRunIndex, type RunIndex } from './runs.js';
 import { loadSecrets, type ServerSecrets } from './secrets.js';
+import { createNetPolicy, type LookupFunction, type NetPolicy } from './net.js';
+import { traceQueue } from './telemetry/traced-queue.js';
+import { tracingFromEnv, type Tracing } from './telemetry/tracing.js';
 
 /** What a process does. */
 export type Role = 'all' | 'api' | 'worker' | 'dispatcher';
@@ -47,8 +50,12 @@ export interface ServerOptions {
   secrets?: Pick<ServerSecrets, 'adminToken' | 'secretKey'>;
   /** @default per the configuration */
   engines?: Engines;
-  /** The fetch connectors and targets use (tests inject one). */
+  /** The fetch connectors and targets use (tests inject one). @default the guarded fetch of {@link TributaryServer.net} */
   fetch?: FetchFunction;
+  /** DNS lookup of the outbound policy (tests inject one). @default node:dns */
+  lookup?: LookupFunction;
+  /** Tracing (tests inject one with an in-memory exporter). @default OTLP when `OTEL_EXPORTER_OTLP_ENDPOINT` is set, else none */
+  tracing?: Tracing;
   clock?: Clock;
   /** Extra pipeline settings (stage consumers, dispatcher). */
   pipeline?: Pick<PipelineOptions, 'stages' | 'dispatcher' | 'maxMessageBytes'>;
@@ -70,6 +77,10 @@ export interface TributaryServer {
   secretBox: SecretBox;
   logger: Logger;
   role: Role;
+  /** The outbound policy: `net.allowHost(host)` lets one more private host through (e.g. a local simulator). */
+  net: NetPolicy;
+  /** Tracing, when configured. */
+  tracing?: Tracing;
   /** Starts the role's consumers and, for `all` and `worker`, the scheduler. */
   start(): Promise<void>;
   /** Stops consuming and closes the engines. */
@@ -116,9 +127,12 @@ export async function createServer(options: ServerOptions): Promise<TributarySer
   const secretBox = createSecretBox({ keys: { k1: secrets.secretKey } });
   const registry = await loadRegistry({ secretBox });
   const bus = createEventBus();
+  const net = createNetPolicy({ allowPrivateNetwork: config.TRIBUTARY_ALLOW_PRIVATE_NETWORK, allowHosts: config.TRIBUTARY_ALLOWED_HOSTS, ...(options.lookup ? { lookup: options.lookup } : {}) });
+  const ownTracing = options.tracing ? undefined : await tracingFromEnv(config);
+  const tracing = options.tracing ?? ownTracing;
   const pipeline = createPipeline({
     storage: engines.storage,
-    queue: engines.queue,
+    queue: tracing ? traceQueue(engines.queue, tracing.tracer) : engines.queue,
     connectors: registry.connectors,
     targets: registry.targets,
     analyzers: registry.analyzers,
@@ -126,7 +140,7 @@ export async function createServer(options: ServerOptions): Promise<TributarySer
     secretKey: secretBox,
     bus,
     ...(options.clock ? { clock: options.clock } : {}),
-    ...(options.fetch ? { fetch: options.fetch } : {}),
+    fetch: options.fetch ?? net.fetch,
     ...(engines.limiter ? { limiter: engines.limiter } : {}),
     ...options.pipeline,
   });
@@ -164,6 +178,8 @@ export async function createServer(options: ServerOptions): Promise<TributarySer
     log: logger,
     engines: engines.describe,
     limiter,
+    net,
+    ...(tracing ? { tracer: tracing.tracer } : {}),
     startedAt: new Date(),
     apiRoutes: role === 'all' || role === 'api',
     onSourcesChanged: () => {
@@ -186,6 +202,8 @@ export async function createServer(options: ServerOptions): Promise<TributarySer
     secretBox,
     logger,
     role,
+    net,
+    ...(tracing ? { tracing } : {}),
     async start() {
       if (started) return;
       started = true;
@@ -204,6 +222,7 @@ export async function createServer(options: ServerOptions): Promise<TributarySer
       }
       await pipeline.stop();
       await engines.dispose();
+      await ownTracing?.shutdown().catch((error: Error) => logger.warn({ error: error.message }, 'trace export failed'));
     },
   };
 }
