@@ -28,6 +28,11 @@ export const ServerConfigSchema = z.object({
   HOST: z.preprocess(unsetIfEmpty, z.string().default('127.0.0.1')),
   /** Where the embedded engines, the generated admin token and the generated secret key live. @default './data' */
   TRIBUTARY_DATA_DIR: z.preprocess(unsetIfEmpty, z.string().default('./data')),
+  /**
+   * The only directory `file` sources may read. Sources are created with a workspace key, so without
+   * this bound any key could read any file the server can. @default '<TRIBUTARY_DATA_DIR>/imports'
+   */
+  TRIBUTARY_IMPORT_DIR: z.preprocess(unsetIfEmpty, z.string().optional()),
   /** Bearer token of the admin routes. @default generated on first start and kept in the data directory */
   TRIBUTARY_ADMIN_TOKEN: z.preprocess(unsetIfEmpty, z.string().min(16, 'must be at least 16 characters').optional()),
   /** 32-byte key (hex or base64) encrypting credentials at rest. @default generated on first start and kept in the data directory */

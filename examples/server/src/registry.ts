@@ -17,6 +17,9 @@ import { withEncryptedSecrets } from './destination-secrets.js';
 /** A module export to load: `[subpath, export name]`. The export may also be a factory taking no arguments. */
 type Entry = readonly [specifier: string, exportName: string];
 
+/** The file connector's factory: sources may only read inside the import directory. */
+const FILE_CONNECTOR: Entry = ['@tributary/connectors/file', 'createFileConnector'];
+
 /** Connectors offered to sources, by subpath. */
 export const CONNECTORS: readonly Entry[] = [
   ['@tributary/connectors/discourse', 'discourseConnector'],
@@ -24,7 +27,7 @@ export const CONNECTORS: readonly Entry[] = [
   ['@tributary/connectors/http', 'httpConnector'],
   ['@tributary/connectors/webhook', 'webhookConnector'],
   ['@tributary/connectors/records', 'recordsConnector'],
-  ['@tributary/connectors/file', 'fileConnector'],
+  FILE_CONNECTOR,
 ];
 
 /** Downstream targets of destinations, by subpath. */
@@ -102,11 +105,14 @@ const resolveExport = (v: unknown): unknown => (typeof v === 'function' ? (v as 
  * Loads the registry. Targets are wrapped so the secrets of destination configs, stored encrypted,
  * are decrypted only when a message is sent.
  */
-export async function loadRegistry(options: { secretBox: SecretBox }): Promise<Registry> {
+export async function loadRegistry(options: { secretBox: SecretBox; /** The directory `file` sources are confined to. */ fileRoot: string }): Promise<Registry> {
   const missing: string[] = [];
   const connectors: AnyConnector[] = [apiRecordsConnector];
   for (const entry of CONNECTORS) {
-    const value = resolveExport(await load(entry, missing));
+    // The file connector is built confined to one directory, never the unconfined default export.
+    const value = entry === FILE_CONNECTOR
+      ? (await load<(o: { root: string }) => AnyConnector>(entry, missing))?.({ root: options.fileRoot })
+      : resolveExport(await load(entry, missing));
     if (value === undefined) continue;
     if (!isConnector(value)) throw new Error(`${entry[0]}#${entry[1]} is not a connector`);
     if (connectors.some((c) => c.name === value.name)) continue;

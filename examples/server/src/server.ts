@@ -4,6 +4,7 @@
  * the scheduler and the HTTP app, for one role (`all`, or `api` / `worker` / `dispatcher` to scale
  * each part on its own).
  */
+import { join } from 'node:path';
 import type { Clock } from '@tributary/core/clock';
 import type { FetchFunction } from '@tributary/core/connector';
 import { createSecretBox, type SecretBox } from '@tributary/core/crypto';
@@ -59,6 +60,8 @@ export interface ServerOptions {
   clock?: Clock;
   /** Extra pipeline settings (stage consumers, dispatcher). */
   pipeline?: Pick<PipelineOptions, 'stages' | 'dispatcher' | 'maxMessageBytes'>;
+  /** The directory `file` sources may read. @default `TRIBUTARY_IMPORT_DIR`, else `<data dir>/imports` */
+  fileRoot?: string;
   /** Time a verified API key is trusted without a lookup. @default 30000 */
   authCacheTtlMs?: number;
 }
@@ -125,7 +128,7 @@ export async function createServer(options: ServerOptions): Promise<TributarySer
   }
 
   const secretBox = createSecretBox({ keys: { k1: secrets.secretKey } });
-  const registry = await loadRegistry({ secretBox });
+  const registry = await loadRegistry({ secretBox, fileRoot: options.fileRoot ?? config.TRIBUTARY_IMPORT_DIR ?? join(config.TRIBUTARY_DATA_DIR, 'imports') });
   const bus = createEventBus();
   const net = createNetPolicy({ allowPrivateNetwork: config.TRIBUTARY_ALLOW_PRIVATE_NETWORK, allowHosts: config.TRIBUTARY_ALLOWED_HOSTS, ...(options.lookup ? { lookup: options.lookup } : {}) });
   const ownTracing = options.tracing ? undefined : await tracingFromEnv(config);

@@ -3,7 +3,7 @@ import { createProgress } from '../src/cli/progress.js';
 
 function stream(isTTY: boolean) {
   const writes: string[] = [];
-  return { writes, isTTY, columns: 80, write: (text: string) => writes.push(text) };
+  return { writes, isTTY, columns: 200, write: (text: string) => writes.push(text) };
 }
 
 describe('cli progress', () => {

@@ -7,11 +7,12 @@
  * On the embedded default the database lives in the data directory and belongs to one process at a
  * time: stop the server before running these commands on it.
  */
+import { join, resolve } from 'node:path';
 import { pino } from 'pino';
 import { GLOBAL_SCOPE } from '@tributary/core/storage';
 import type { Workspace } from '../api.js';
 import { WORKSPACES } from '../auth.js';
-import { loadConfig, type ServerConfig } from '../config.js';
+import { isEmbedded, loadConfig, type ServerConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import { createServer, type TributaryServer } from '../server.js';
 import { UsageError } from './args.js';
@@ -25,11 +26,34 @@ export function cliConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   }
 }
 
+/**
+ * Refuses to open the embedded database while a server of the same configuration runs on it: PGlite
+ * takes no lock, and two processes writing one data directory corrupt it. Asks the server at the
+ * configured address which engines it runs (`/readyz`).
+ * @throws Error naming the server to stop
+ */
+export async function refuseIfServed(config: ServerConfig): Promise<void> {
+  if (!isEmbedded(config) || config.TRIBUTARY_EMBEDDED !== 'pglite') return;
+  const mine = `pglite ${join(resolve(config.TRIBUTARY_DATA_DIR), 'pglite')}`;
+  const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${config.PORT}`;
+  let storage: unknown;
+  try {
+    const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1000) });
+    storage = ((await res.json()) as { engines?: { storage?: unknown } }).engines?.storage;
+  } catch {
+    // Nothing answers there (or not a Tributary server): the directory is free as far as we can tell.
+    return;
+  }
+  if (storage === mine) throw new Error(`the server at ${url} is running on ${config.TRIBUTARY_DATA_DIR}: stop it first (the embedded database has one owner at a time), or use its HTTP API`);
+}
+
 /** The server of the configured engines, logging warnings (or `LOG_LEVEL`) as JSON on stderr. */
-export async function openServer(env: NodeJS.ProcessEnv = process.env): Promise<TributaryServer> {
+export async function openServer(env: NodeJS.ProcessEnv = process.env, options: { fileRoot?: string } = {}): Promise<TributaryServer> {
   const config = cliConfig(env);
+  await refuseIfServed(config);
   const logger = createLogger({ level: env.LOG_LEVEL ? config.LOG_LEVEL : 'warn', destination: pino.destination({ fd: 2, sync: true }) });
-  return createServer({ config, role: 'api', logger });
+  return createServer({ config, role: 'api', logger, ...(options.fileRoot ? { fileRoot: options.fileRoot } : {}) });
 }
 
 /** Every workspace. */

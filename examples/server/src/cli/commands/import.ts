@@ -7,7 +7,7 @@
  * the queue for the server's dispatcher.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import type { SourceView } from '@tributary/core/pipeline';
 import type { StageName } from '@tributary/core/events';
 import { EXIT, UsageError, choiceOption, parseCommand, stringOption } from '../args.js';
@@ -63,7 +63,8 @@ export async function importCommand(argv: string[]): Promise<number> {
     ...(delimiter !== undefined ? { csv: { delimiter: delimiter === '\\t' ? '\t' : delimiter } } : {}),
   };
 
-  const server = await openServer();
+  // The operator at the command line names the file: the connector is confined to its folder only.
+  const server = await openServer(process.env, { fileRoot: dirname(resolve(path)) });
   try {
     if (!server.pipeline.connectors.has('file')) {
       say('tributary import: the file connector is not installed');

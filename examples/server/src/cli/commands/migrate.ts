@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { EXIT, parseCommand } from '../args.js';
 import { isEmbedded } from '../../config.js';
 import { createEngines, redactUrl } from '../../engines.js';
-import { cliConfig } from '../context.js';
+import { cliConfig, refuseIfServed } from '../context.js';
 import { say } from '../output.js';
 import { migrateSpec } from '../specs.js';
 
@@ -29,6 +29,7 @@ export async function migrateCommand(argv: string[]): Promise<number> {
     say('TRIBUTARY_EMBEDDED=memory: nothing to migrate');
     return EXIT.ok;
   }
+  await refuseIfServed(config);
   // The server creates the data directory with its secrets; migrating may come first.
   mkdirSync(resolve(config.TRIBUTARY_DATA_DIR), { recursive: true, mode: 0o700 });
   const engines = await createEngines(config);

@@ -1,0 +1,273 @@
+/**
+ * Ingest load on loopback (issue 7): autocannon against `POST /v1/workspaces/:ws/records` and the
+ * webhook endpoint `POST /v1/hooks/:ws/:source` of the reference server — each request authenticated
+ * (API key) or signature-checked (Discourse HMAC), validated and durably enqueued before its 202 —
+ * beside a bare node:http server that parses the same JSON and answers 202, in the same run. Prints
+ * req/s and p99 for each, and the server's share of the bare figure. Goals: ≥ 50% on the embedded
+ * default (PGlite store and queue), ≥ 60% with PostgreSQL + Redis.
+ *
+ *   node --conditions=@tributary/source --import tsx bench/ingest.ts [--duration 10] [--connections 50] [--engines embedded,postgres] [--role api] [--log-level warn]
+ *
+ * Each server runs in its own process as `pnpm start` runs it, `--role api` by default (the ingest path
+ * alone; `--role all` adds the workers in the same process, competing for the same core). Every record
+ * and webhook body is unique (id, delivery id, signature). The PostgreSQL + Redis case runs when both
+ * answer on loopback: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/tributary_bench,
+ * created when missing; its `tributary` schema is dropped first) and BENCH_REDIS_URL (default
+ * redis://127.0.0.1:6379/13; its `tributary:*` keys are deleted first). Each case is bounded:
+ * `--warmup` seconds untimed, then `--duration` seconds timed. `--engines` may also name `memory` (the
+ * in-memory engine: the HTTP path without a database) and `hono` (the bare handler on Hono over
+ * @hono/node-server, the server's framework), to tell where the time goes.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import autocannon, { type Request as CannonRequest } from 'autocannon';
+import { generateKey } from '@tributary/core/crypto';
+import { signDiscourse } from '@tributary/core/webhooks';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const serverDir = join(root, 'examples/server');
+const { values: opts } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '2' },
+    connections: { type: 'string', default: '50' },
+    engines: { type: 'string', default: 'embedded,postgres' },
+    role: { type: 'string', default: 'api' },
+    'log-level': { type: 'string', default: 'warn' },
+  },
+});
+const DURATION = Number(opts.duration);
+const WARMUP = Number(opts.warmup);
+const CONNECTIONS = Number(opts.connections);
+const ENGINES = new Set(opts.engines!.split(','));
+const GOALS: Record<string, number> = { embedded: 0.5, postgres: 0.6 };
+const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/tributary_bench';
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/13';
+
+// The servers' clients are dependencies of the example server (their types, of the adapters package).
+const requireFromServer = createRequire(join(serverDir, 'package.json'));
+type Pg = typeof import('../packages/adapters/node_modules/@types/pg');
+type IoRedis = typeof import('../packages/adapters/node_modules/ioredis');
+
+// --- bodies: the same JSON for the server and the bare baseline ---------------------------------
+const TEXT = 'The new release is excellent: the export is twice as fast and the dashboard finally loads on my phone.';
+let sequence = 0;
+const recordBody = () => JSON.stringify({ externalId: `bench-${process.pid}-${++sequence}`, itemType: 'review', occurredAt: new Date().toISOString(), content: { text: TEXT }, author: { username: 'ada' } });
+const webhookBody = () => {
+  const id = 1_000_000 + ++sequence;
+  const at = new Date().toISOString();
+  return JSON.stringify({ post: { id, username: 'ada', name: 'Ada', created_at: at, updated_at: at, cooked: `<p>${TEXT}</p>`, raw: TEXT, post_number: 1, topic_id: 8, topic_slug: 'release', topic_title: 'Release', user_id: 20, topic_archetype: 'regular' } });
+};
+
+interface Endpoint {
+  name: 'records' | 'webhook';
+  path: string;
+  /** A fresh request: unique ids, headers signed for its body. */
+  next(): { body: string; headers: Record<string, string> };
+}
+
+function endpoints(ws: { id: string; apiKey: string; sourceId: string; secret: string } | null): Endpoint[] {
+  return [
+    { name: 'records', path: ws ? `/v1/workspaces/${ws.id}/records` : '/records', next: () => ({ body: recordBody(), headers: { 'content-type': 'application/json', ...(ws ? { authorization: `Bearer ${ws.apiKey}` } : {}) } }) },
+    {
+      name: 'webhook',
+      path: ws ? `/v1/hooks/${ws.id}/${ws.sourceId}` : '/hooks',
+      next: () => {
+        const body = webhookBody();
+        return { body, headers: { 'content-type': 'application/json', 'x-discourse-event': 'post_created', 'x-discourse-event-id': String(sequence), ...(ws ? signDiscourse(body, ws.secret) : {}) } };
+      },
+    },
+  ];
+}
+
+// --- processes ----------------------------------------------------------------------------------
+const children = new Set<ChildProcess>();
+/** Starts a process and resolves with the port it prints. */
+function startProcess(args: string[], cwd: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.add(child);
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`did not start in 90 s:\n${out}`)), 90_000);
+    const onData = (chunk: Buffer) => {
+      if (out.length < 100_000) out += chunk.toString();
+      const match = /listening on (?:http:\/\/[^:]+:)?(\d+)/.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ child, port: Number(match[1]) });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => {
+      children.delete(child);
+      clearTimeout(timer);
+      reject(new Error(`exited with ${code}:\n${out}`));
+    });
+  });
+}
+
+function stopProcess(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const force = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    child.once('exit', () => {
+      clearTimeout(force);
+      children.delete(child);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
+const reachable = (host: string, port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = connect({ host, port, timeout: 500 });
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => (socket.destroy(), resolve(false)));
+  });
+
+// --- load ---------------------------------------------------------------------------------------
+interface Measure {
+  engine: string;
+  endpoint: string;
+  rps: number;
+  p99: number;
+  ok: number;
+  bad: number;
+}
+
+async function load(port: number, endpoint: Endpoint, seconds: number): Promise<autocannon.Result> {
+  const request: CannonRequest = {
+    method: 'POST',
+    path: endpoint.path,
+    setupRequest: (req) => {
+      const { body, headers } = endpoint.next();
+      return { ...req, body, headers };
+    },
+  };
+  return autocannon({ url: `http://127.0.0.1:${port}`, connections: CONNECTIONS, duration: seconds, requests: [request], timeout: 10 });
+}
+
+async function measure(engine: string, port: number, list: Endpoint[]): Promise<Measure[]> {
+  const out: Measure[] = [];
+  for (const endpoint of list) {
+    if (WARMUP > 0) await load(port, endpoint, WARMUP);
+    const r = await load(port, endpoint, DURATION);
+    const bad = r.non2xx + r.errors + r.timeouts;
+    out.push({ engine, endpoint: endpoint.name, rps: r['2xx'] / DURATION, p99: r.latency.p99, ok: r['2xx'], bad });
+    console.error(`  ${engine.padEnd(18)} ${endpoint.name.padEnd(8)} ${Math.round(r['2xx'] / DURATION).toLocaleString('en-US').padStart(7)} req/s  p99 ${r.latency.p99} ms${bad ? `  (${bad} failed: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts)` : ''}`);
+  }
+  return out;
+}
+
+// --- the reference server -----------------------------------------------------------------------
+const ADMIN_TOKEN = `bench-admin-${generateKey().slice(0, 24)}`;
+
+async function serverCase(engine: string, env: Record<string, string>): Promise<Measure[]> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tributary-bench-ingest-'));
+  try {
+    const { child, port } = await startProcess(['--conditions=@tributary/source', '--import', 'tsx', 'src/main.ts', '--role', opts.role!], serverDir, {
+      PORT: '0',
+      TRIBUTARY_DATA_DIR: dataDir,
+      TRIBUTARY_ADMIN_TOKEN: ADMIN_TOKEN,
+      TRIBUTARY_SECRET_KEY: generateKey(),
+      TRIBUTARY_RATE_LIMIT: '0',
+      TRIBUTARY_DEMO: 'false',
+      LOG_LEVEL: opts['log-level']!,
+      ...env,
+    });
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      const post = async (path: string, token: string, body: unknown) => {
+        const res = await fetch(`${base}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+        return (await res.json()) as Record<string, string>;
+      };
+      const ws = await post('/v1/workspaces', ADMIN_TOKEN, { name: `bench-${engine}` });
+      const secret = 'bench-webhook-secret';
+      const source = await post(`/v1/workspaces/${ws.id}/sources`, ws.apiKey!, { name: 'Forum', connector: 'discourse', config: { baseUrl: 'https://forum.example.com' }, webhook: { secret }, check: false });
+      return await measure(engine, port, endpoints({ id: ws.id!, apiKey: ws.apiKey!, sourceId: source.id!, secret }));
+    } finally {
+      await stopProcess(child);
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** A clean database and Redis index for the PostgreSQL + Redis case. */
+async function preparePostgresRedis(): Promise<boolean> {
+  const db = new URL(DATABASE_URL);
+  const redis = new URL(REDIS_URL);
+  if (!(await reachable(db.hostname, Number(db.port || 5432))) || !(await reachable(redis.hostname, Number(redis.port || 6379)))) return false;
+  const { Client } = requireFromServer('pg') as Pg;
+  const admin = new Client({ connectionString: Object.assign(new URL(DATABASE_URL), { pathname: '/postgres' }).toString() });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${db.pathname.slice(1).replace(/[^a-z0-9_]/gi, '')}`);
+  } catch (error) {
+    if ((error as { code?: string }).code !== '42P04') throw error;
+  } finally {
+    await admin.end();
+  }
+  const client = new Client({ connectionString: DATABASE_URL });
+  await client.connect();
+  await client.query('DROP SCHEMA IF EXISTS tributary CASCADE');
+  await client.end();
+  const { Redis } = requireFromServer('ioredis') as IoRedis;
+  const r = new Redis(REDIS_URL, { lazyConnect: true });
+  await r.connect();
+  let cursor = '0';
+  do {
+    const [next, keys] = await r.scan(cursor, 'MATCH', 'tributary:*', 'COUNT', 1000);
+    cursor = next;
+    if (keys.length) await r.del(...keys);
+  } while (cursor !== '0');
+  await r.quit();
+  return true;
+}
+
+// --- run ----------------------------------------------------------------------------------------
+console.error(`bench/ingest: ${CONNECTIONS} connections, ${WARMUP} s warm-up + ${DURATION} s per case, server --role ${opts.role}, LOG_LEVEL=${opts['log-level']}`);
+const results: Measure[] = [];
+const bare = await startProcess(['--import', 'tsx', join(root, 'bench/ingest-bare.ts')], root, {});
+results.push(...(await measure('bare node:http', bare.port, endpoints(null))));
+await stopProcess(bare.child);
+if (ENGINES.has('hono')) {
+  const hono = await startProcess(['--import', 'tsx', join(root, 'bench/ingest-hono.ts')], root, {});
+  results.push(...(await measure('bare Hono', hono.port, endpoints(null))));
+  await stopProcess(hono.child);
+}
+
+if (ENGINES.has('memory')) results.push(...(await serverCase('memory', { TRIBUTARY_EMBEDDED: 'memory' })));
+if (ENGINES.has('embedded')) results.push(...(await serverCase('embedded', { TRIBUTARY_EMBEDDED: 'pglite' })));
+let postgresNote = '';
+if (ENGINES.has('postgres')) {
+  if (await preparePostgresRedis()) results.push(...(await serverCase('postgres', { DATABASE_URL, REDIS_URL })));
+  else postgresNote = `PostgreSQL + Redis: skipped (${DATABASE_URL} or ${REDIS_URL} not reachable)`;
+}
+
+const bareOf = (endpoint: string) => results.find((r) => r.engine === 'bare node:http' && r.endpoint === endpoint)!;
+const label: Record<string, string> = { 'bare node:http': 'bare node:http', 'bare Hono': 'bare Hono (node-server)', memory: 'memory (not durable)', embedded: 'embedded (PGlite store + queue)', postgres: 'PostgreSQL + Redis' };
+const rows = results.map((r) => {
+  const share = r.engine === 'bare node:http' ? null : r.rps / bareOf(r.endpoint).rps;
+  const goal = GOALS[r.engine];
+  return [label[r.engine] ?? r.engine, r.endpoint, Math.round(r.rps).toLocaleString('en-US'), `${r.p99}`, share === null ? '—' : `${(share * 100).toFixed(0)} %`, goal === undefined ? '' : `≥ ${goal * 100} % ${share !== null && share >= goal ? 'met' : 'NOT met'}`, r.bad ? String(r.bad) : '0'];
+});
+const header = ['server', 'endpoint', 'req/s', 'p99 ms', 'of bare', 'goal', 'failed'];
+console.log(`| ${header.join(' | ')} |`);
+console.log(`|${header.map(() => '---').join('|')}|`);
+for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+if (postgresNote) console.log(`\n${postgresNote}`);
