@@ -30,14 +30,32 @@ const TEXTS = [
   'Support answered quickly and fixed the billing issue, great experience overall.',
 ];
 const LANGS = ['en', 'en', 'en', 'de', 'fr', 'es'];
+/** Topics of each text (as a topic analyzer would find), plus a long tail of rarer ones. */
+const TEXT_TOPICS: Record<number, string[]> = {
+  0: ['checkout', 'performance', 'release'],
+  1: ['dashboard', 'reports', 'export'],
+  2: ['export', 'csv', 'settings'],
+  3: ['login', 'sso', 'android', 'crash'],
+  4: ['dark mode', 'tickets'],
+  5: ['support', 'billing'],
+};
+const TAIL_TOPICS = Array.from({ length: 200 }, (_, i) => `topic-${i}`);
+
+function topicsFor(text: string, rand: () => number): string[] {
+  const own = TEXT_TOPICS[TEXTS.indexOf(text)] ?? [];
+  const topics = own.filter(() => rand() < 0.7);
+  if (rand() < 0.3) topics.push(TAIL_TOPICS[Math.floor(rand() * rand() * TAIL_TOPICS.length)]!);
+  return topics;
+}
 const CATEGORIES = ['complaint', 'question', 'feature_request', 'bug_report', 'praise', 'other'] as const;
 
 /**
  * `count` records of one workspace spread over `days` days ending `end` (epoch ms): feedback with
  * sentiment, language and category, and value records (seed 003) from the ledger source.
  */
-export function generateRecords(workspaceId: string, count: number, options: { days?: number; end?: number; seed?: number; offset?: number } = {}): TributaryRecord[] {
+export function generateRecords(workspaceId: string, count: number, options: { days?: number; end?: number; seed?: number; offset?: number; topics?: boolean } = {}): TributaryRecord[] {
   const rand = prng(options.seed ?? 1);
+  const topicRand = prng((options.seed ?? 1) + 7919);
   const days = options.days ?? 90;
   const end = options.end ?? Date.UTC(2026, 9, 1);
   const start = end - days * 86_400_000;
@@ -72,6 +90,8 @@ export function generateRecords(workspaceId: string, count: number, options: { d
         sentiment: { label, score, confidence: 0.9 },
         language: { code: LANGS[Math.floor(rand() * LANGS.length)]!, confidence: 0.95 },
         category: { label: CATEGORIES[Math.floor(rand() * CATEGORIES.length)]!, confidence: 0.8 },
+        // Drawn from a second generator, so the records without topics stay exactly as before.
+        ...(options.topics ? { topics: topicsFor(text, topicRand) } : {}),
       },
     };
   }

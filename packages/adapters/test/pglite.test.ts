@@ -48,6 +48,7 @@ describe('pglite adapters', () => {
     expect(rows.rows).toEqual([
       { component: 'queue', version: 1 },
       { component: 'storage', version: 1 },
+      { component: 'storage', version: 2 },
     ]);
     await again.storage.dispose();
     await again.queue.dispose();

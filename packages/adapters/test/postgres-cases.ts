@@ -1,8 +1,8 @@
 // Cases specific to the SQL adapters (PostgreSQL and PGlite share them): rollups against the
 // reference aggregation, partitions, migrations, queue redelivery and dead letters when consumers
 // die. The contract kits from @tributary/core/testing cover the ports themselves.
-import { aggregateRecords } from '@tributary/core/storage/memory';
-import type { AggregateQuery, AggregateRow } from '@tributary/core/storage';
+import { aggregateRecords, createMemoryStorage } from '@tributary/core/storage/memory';
+import { aggregateTopicsOf, type AggregateQuery, type AggregateRow, type TopicAggregateQuery, type TopicAggregateRow } from '@tributary/core/storage';
 import type { QueueMessage } from '@tributary/core/queue';
 import type { TributaryRecord } from '@tributary/core/record';
 import { eventually, makeMeasurement, makeRecord, sleep, uniqueId } from '@tributary/core/testing';
@@ -67,6 +67,42 @@ export function dataset(workspaceId: string, count: number, seed = 1): Tributary
   }
   return records;
 }
+
+const TOPICS = ['checkout', 'login', 'export', 'dark mode', 'billing', 'Ünïcode topic', 'sso'];
+
+/** {@link dataset} with `analysis.topics` on most feedback (0–3 topics, sometimes repeated). */
+export function topicDataset(workspaceId: string, count: number, seed = 3): TributaryRecord[] {
+  const rand = prng(seed * 7919);
+  return dataset(workspaceId, count, seed).map((r) => {
+    if (r.kind !== 'feedback' || rand() < 0.15) return r;
+    const topics = Array.from({ length: Math.floor(rand() * 4) }, () => pick(rand, TOPICS));
+    if (topics.length > 0 && rand() < 0.2) topics.push(topics[0]!); // a repeated topic counts once
+    return { ...r, analysis: { ...r.analysis, topics } };
+  });
+}
+
+/** Topic rows in a comparable form: float sums rounded, times canonical, a fixed order. */
+export function normalizeTopicRows(rows: TopicAggregateRow[]): TopicAggregateRow[] {
+  return rows
+    .map((r) => ({ ...r, bucket: r.bucket === null ? null : new Date(r.bucket).toISOString(), sentimentSum: Math.round(r.sentimentSum * 1e6) / 1e6 }))
+    .sort((a, b) => (JSON.stringify([a.bucket, a.topic]) < JSON.stringify([b.bucket, b.topic]) ? -1 : 1));
+}
+
+export const TOPIC_QUERIES = (ws: string): TopicAggregateQuery[] => [
+  { workspaceId: ws },
+  { workspaceId: ws, bucket: 'day' },
+  { workspaceId: ws, bucket: 'week', where: { sourceId: ['src_a', 'src_b'] } },
+  { workspaceId: ws, bucket: 'month', where: { itemType: ['post'], kind: ['feedback'] }, topics: ['checkout', 'login', 'Ünïcode topic'] },
+  { workspaceId: ws, bucket: 'hour', from: '2026-01-10T07:30:00.000Z', to: '2026-01-20T13:15:00.000Z' },
+  { workspaceId: ws, bucket: 'all', from: '2026-01-10T07:30:00.000Z', to: '2026-01-10T07:50:00.000Z' },
+  { workspaceId: ws, bucket: 'day', where: { sentiment: ['negative', 'neutral'] } },
+  { workspaceId: ws, bucket: 'week', where: { language: ['', 'en'], sourceId: ['src_c'] }, from: '2026-01-03T00:00:00.000Z' },
+  { workspaceId: ws, topics: [] },
+  { workspaceId: ws, where: { sourceId: [] }, topics: ['export'] },
+];
+
+/** Topics a re-analysis gives a record: none for some, new ones for others. */
+const i18nTopics = (id: string): string[] => (id.charCodeAt(id.length - 1) % 3 === 0 ? [] : ['sso', 'Ünïcode topic']);
 
 /** Rows in a comparable form (same normalization as the contract kit). */
 export function normalizeRows(rows: AggregateRow[]): AggregateRow[] {
@@ -141,6 +177,61 @@ export function sqlStorageCases(f: SqlCaseFactories): void {
       expect((await storage.getRecordHistory(ws, edited[0]!.id)).map((r) => r.revision)).toEqual([1]);
     } finally {
       await storage.dispose();
+    }
+  });
+
+  it('topic rollups equal aggregateTopicsOf on a memory storage, and follow edits and re-analysis', async () => {
+    const storage = await f.storage();
+    const memory = createMemoryStorage();
+    try {
+      const ws = uniqueId('ws_topics');
+      let records = topicDataset(ws, 500);
+      for (let i = 0; i < records.length; i += 250) {
+        await storage.upsertRecords(records.slice(i, i + 250));
+        await memory.upsertRecords(records.slice(i, i + 250));
+      }
+      await storage.upsertRecords(topicDataset(uniqueId('ws_decoy'), 60, 5));
+      expect(records.filter((r) => (r.analysis.topics?.length ?? 0) > 0).length).toBeGreaterThan(150);
+      const check = async (label: string) => {
+        for (const query of TOPIC_QUERIES(ws)) {
+          const expected = normalizeTopicRows(await aggregateTopicsOf(memory, query));
+          expect(normalizeTopicRows(await storage.aggregateTopics(query)), `${label} ${JSON.stringify(query)}`).toEqual(expected);
+        }
+        // Ordered as aggregateTopicsOf orders them: by bucket, most frequent first, then by topic.
+        const daily = { workspaceId: ws, bucket: 'day' as const };
+        expect((await storage.aggregateTopics(daily)).map((r) => [r.bucket, r.topic])).toEqual((await aggregateTopicsOf(memory, daily)).map((r) => [r.bucket, r.topic]));
+      };
+      await check('after ingest');
+      expect(storage.explainAggregateTopics({ workspaceId: ws, where: { sourceId: ['src_a'], itemType: ['post'] } })).toBe('rollups_topics_hourly');
+      expect(storage.explainAggregateTopics({ workspaceId: ws, where: { sentiment: ['positive'] } })).toBe('records');
+
+      // Edits change topics, sentiment and hour; re-analysis replaces topics and sentiment.
+      const rand = prng(7);
+      const edited = records.filter((r, i) => i % 5 === 0 && r.kind === 'feedback').map((r, i) => {
+        const occurredAt = new Date(Date.parse(r.occurredAt) + (i % 2 ? 1 : -1) * Math.floor(rand() * 20 * 86_400) * 1000).toISOString();
+        return makeRecord({
+          workspaceId: ws,
+          sourceId: r.sourceId,
+          externalId: r.externalId,
+          itemType: r.itemType,
+          occurredAt,
+          content: { text: `edited ${r.externalId}` },
+          analysis: { sentiment: { label: 'negative', score: -0.5 }, ...(i % 4 === 0 ? {} : { topics: ['billing', 'checkout', 'billing'] }) },
+        });
+      });
+      const outcomes = await storage.upsertRecords(edited);
+      expect(outcomes.every((o) => o.status === 'updated')).toBe(true);
+      await memory.upsertRecords(edited);
+      records = records.map((r) => edited.find((e) => e.id === r.id) ?? r);
+      for (const r of records.filter((x, i) => i % 13 === 4 && x.kind === 'feedback')) {
+        const analysis = { sentiment: { label: 'positive' as const, score: 0.25 }, topics: i18nTopics(r.id) };
+        expect(await storage.updateAnalysis(ws, r.id, r.contentHash, analysis, r.provenance)).toBe(true);
+        expect(await memory.updateAnalysis(ws, r.id, r.contentHash, analysis, r.provenance)).toBe(true);
+      }
+      await check('after edits');
+    } finally {
+      await storage.dispose();
+      await memory.dispose();
     }
   });
 

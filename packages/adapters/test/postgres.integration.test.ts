@@ -6,7 +6,7 @@ import { eventually, makeRecord, testQueueAdapter, testStorageAdapter, uniqueId 
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgres, createPostgresQueue, createPostgresStorage, migrate } from '../src/postgres/index.js';
-import { sqlQueueCases, sqlStorageCases } from './postgres-cases.js';
+import { normalizeTopicRows, sqlQueueCases, sqlStorageCases, topicDataset } from './postgres-cases.js';
 import { requireService } from './services.js';
 
 const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -96,13 +96,18 @@ describe.skipIf(!service.available)('postgres adapters', () => {
     const fresh = `t_${run}_mig`;
     schemas.add(fresh);
     const reports = await Promise.all([1, 2, 3, 4].map(() => migrate({ connectionString: url, schema: fresh })));
-    expect(reports.flatMap((r) => r.applied).sort()).toEqual(['queue@1 queue messages, groups, deliveries, dead letters', 'storage@1 records, history, rollups, raw payloads, checkpoints, locks, documents']);
+    expect(reports.flatMap((r) => r.applied).sort()).toEqual([
+      'queue@1 queue messages, groups, deliveries, dead letters',
+      'storage@1 records, history, rollups, raw payloads, checkpoints, locks, documents',
+      'storage@2 topic rollups',
+    ]);
     expect(reports.every((r) => r.layout === 'partitioned')).toBe(true);
     expect((await migrate({ connectionString: url, schema: fresh })).applied).toEqual([]);
-    const rows = await sql(`SELECT component, version FROM ${fresh}.migrations ORDER BY 1`);
+    const rows = await sql(`SELECT component, version FROM ${fresh}.migrations ORDER BY 1, 2`);
     expect(rows).toEqual([
       { component: 'queue', version: 1 },
       { component: 'storage', version: 1 },
+      { component: 'storage', version: 2 },
     ]);
     // Adapters started with migrate: false on a migrated schema just work; on an empty one they say why.
     const ready = createPostgresStorage({ connectionString: url, schema: fresh, migrate: false });
@@ -111,6 +116,29 @@ describe.skipIf(!service.available)('postgres adapters', () => {
     const bare = createPostgresStorage({ connectionString: url, schema: `t_${run}_none`, migrate: false });
     await expect(bare.getRecord('w', 'x')).rejects.toMatchObject({ code: 'config' });
     await bare.dispose();
+  });
+
+  it('the topic rollup migration counts the records stored before it', async () => {
+    const fresh = `t_${run}_topics`;
+    schemas.add(fresh);
+    const ws = uniqueId('ws_backfill');
+    const first = createPostgresStorage({ connectionString: url, schema: fresh });
+    await first.upsertRecords(topicDataset(ws, 300));
+    const query = { workspaceId: ws, bucket: 'day' as const };
+    const expected = normalizeTopicRows(await first.aggregateTopics(query));
+    expect(expected.length).toBeGreaterThan(20);
+    await first.dispose();
+    // As if the schema predated storage@2: no topic rollups, no record of the migration.
+    await sql(`DROP TABLE ${fresh}.rollups_topics_hourly`);
+    await sql(`DELETE FROM ${fresh}.migrations WHERE component = 'storage' AND version = 2`);
+    expect((await migrate({ connectionString: url, schema: fresh, components: ['storage'] })).applied).toEqual(['storage@2 topic rollups']);
+    const again = createPostgresStorage({ connectionString: url, schema: fresh });
+    try {
+      expect(again.explainAggregateTopics(query)).toBe('rollups_topics_hourly');
+      expect(normalizeTopicRows(await again.aggregateTopics(query))).toEqual(expected);
+    } finally {
+      await again.dispose();
+    }
   });
 
   it('an injected pool is borrowed, not ended', async () => {

@@ -6,7 +6,7 @@
  */
 import { Decimal } from '@tributary/core/decimal';
 import type { AggregateDimension, AggregateQuery, AggregateRow, TimeBucket } from '@tributary/core/storage';
-import { isoFromDb, isoSql } from './executor.js';
+import { isoFromDb, isoSql, utcIsoSql } from './executor.js';
 import { DIM_COLUMN, ROLLUPS, type RollupLevel } from './rollups.js';
 
 const HOUR = 3_600_000;
@@ -37,7 +37,17 @@ export function chooseRollup(needed: AggregateDimension[]): RollupLevel | undefi
   return ROLLUPS.find((r) => needed.every((d) => r.dims.some((c) => c.dim === d)));
 }
 
-const bucketExpr = (bucket: TimeBucket, column: string) => (bucket === 'all' ? 'NULL::timestamptz' : `date_trunc('${bucket}', ${column}, 'UTC')`);
+/** The filters that filter: an empty list of values keeps every record, as in `matchesWhere`. */
+export function whereEntries(where: AggregateQuery['where']): [AggregateDimension, string[]][] {
+  return Object.entries(where ?? {}).filter(([, values]) => values !== undefined && values.length > 0) as [AggregateDimension, string[]][];
+}
+
+/**
+ * The UTC start of the bucket holding the timestamptz `column`, as a timestamp without time zone.
+ * (`date_trunc(unit, value, 'UTC')` gives the same instant but looks the zone up on every row, which
+ * costs more than the rest of a rollup scan; grouping by this and formatting per group is cheap.)
+ */
+export const bucketExpr = (bucket: TimeBucket, column: string) => (bucket === 'all' ? 'NULL::timestamp' : `date_trunc('${bucket}', (${column}) AT TIME ZONE 'UTC')`);
 
 export interface AggregateStatement {
   text: string;
@@ -49,7 +59,7 @@ export interface AggregateStatement {
 export function aggregateStatement(schema: string, query: AggregateQuery): AggregateStatement {
   const bucket = query.bucket ?? 'all';
   const groupBy = query.groupBy ?? [];
-  const where = Object.entries(query.where ?? {}).filter(([, values]) => values !== undefined) as [AggregateDimension, string[]][];
+  const where = whereEntries(query.where);
   const needed = [...new Set([...groupBy, ...where.map(([d]) => d)])];
   const rollup = chooseRollup(needed);
   const params: unknown[] = [query.workspaceId];
@@ -67,17 +77,18 @@ export function aggregateStatement(schema: string, query: AggregateQuery): Aggre
     }
     const range = `${part.from !== undefined ? ` AND occurred_at >= ${param(part.from, 'timestamptz')}` : ''}${part.to !== undefined ? ` AND occurred_at < ${param(part.to, 'timestamptz')}` : ''}`;
     return `SELECT occurred_at AS t, ${[...dimSelect, ''].join(', ')}1::bigint AS c, (sentiment IS NOT NULL)::int::bigint AS sc, coalesce(sentiment_score, 0) AS ss,
-        (sentiment = 'positive')::int::bigint AS p, (sentiment = 'negative')::int::bigint AS n, (sentiment = 'neutral')::int::bigint AS u,
+        (sentiment IS NOT DISTINCT FROM 'positive')::int::bigint AS p, (sentiment IS NOT DISTINCT FROM 'negative')::int::bigint AS n, (sentiment IS NOT DISTINCT FROM 'neutral')::int::bigint AS u,
         coalesce(value, 0) AS v, occurred_at AS f, occurred_at AS l
       FROM ${schema}.records WHERE workspace_id = $1${range}${whereSql}`;
   });
   const groupCols = groupBy.map((d) => `d_${DIM_COLUMN[d]}`);
-  const text = `SELECT ${isoSql(bucketExpr(bucket, 't'))} AS bucket${groupCols.map((c) => `, ${c}`).join('')},
+  const bucketSql = bucketExpr(bucket, 't');
+  const text = `SELECT ${utcIsoSql(bucketSql)} AS bucket${groupCols.map((c) => `, ${c}`).join('')},
       sum(c)::float8 AS count, sum(sc)::float8 AS sentiment_count, sum(ss)::float8 AS sentiment_sum,
       sum(p)::float8 AS positive, sum(n)::float8 AS negative, sum(u)::float8 AS neutral, sum(v)::text AS value_sum,
       ${isoSql('min(f)')} AS first_at, ${isoSql('max(l)')} AS last_at
     FROM (${selects.join('\n UNION ALL\n')}) AS u
-    GROUP BY 1${groupCols.map((_, i) => `, ${i + 2}`).join('')}
+    GROUP BY ${bucketSql}${groupCols.map((_, i) => `, ${i + 2}`).join('')}
     HAVING sum(c) > 0`;
   return { text, params, source: rollup?.table ?? 'records' };
 }

@@ -28,10 +28,25 @@ export interface SqlQueryable {
   query<R = Record<string, unknown>>(text: string, params?: unknown[], options?: QueryOptions): Promise<SqlResult<R>>;
 }
 
+/** A statement runner bound to one connection inside a transaction. */
+export interface SqlTransaction extends SqlQueryable {
+  /**
+   * `COPY <target> FROM STDIN (FORMAT binary)` with `data` (see `copy.ts`): the cheapest way to hand
+   * the server a batch, with no text or JSON parsing of the values.
+   */
+  copyIn(target: string, data: Uint8Array): Promise<void>;
+  /**
+   * Runs `setup` (DDL of session-scoped objects such as a temporary table) unless this connection
+   * already ran it for `key` in a committed transaction. Behind a pooler that cannot promise the same
+   * server connection across transactions, it runs every time (so `setup` must be idempotent).
+   */
+  sessionOnce(key: string, setup: () => Promise<void>): Promise<void>;
+}
+
 export interface SqlExecutor extends SqlQueryable {
   readonly engine: 'postgres' | 'pglite';
   /** Runs `fn` between BEGIN and COMMIT (ROLLBACK when it throws), on one connection. */
-  transaction<T>(fn: (tx: SqlQueryable) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: SqlTransaction) => Promise<T>): Promise<T>;
   /**
    * Subscribes to NOTIFY on a channel. `onReconnect` is called after the listening connection was
    * lost and re-established (notifications may have been missed meanwhile). Resolves to an
@@ -167,6 +182,8 @@ export function advisoryKey(text: string): string {
 
 /** SQL rendering a timestamptz as ISO 8601 UTC with microseconds; see {@link isoFromDb}. */
 export const isoSql = (expr: string) => `to_char((${expr}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+/** {@link isoSql} for a timestamp without time zone that already holds UTC wall time. */
+export const utcIsoSql = (expr: string) => `to_char(${expr}, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 /** Turns {@link isoSql} output into the ISO form JavaScript writes (milliseconds, unless finer). */
 export function isoFromDb(text: string): string;

@@ -5,7 +5,8 @@
  *   from the schema name, so concurrent starters are serialized: the second waits, then sees the
  *   migration recorded and skips it.
  * - Applied migrations are recorded in `<schema>.migrations (component, version)`; storage and
- *   queue migrate independently, so a queue-only deployment creates only queue tables.
+ *   queue migrate independently, so a queue-only deployment creates only queue tables. An outbox
+ *   table is a component of its own, `outbox:<table>` (see `postgres-outbox/schema.ts`).
  * - The records layout is decided once, by the first storage migration, and kept in `<schema>.meta`:
  *   `hypertable` when the `timescaledb` extension can be created, else `partitioned` (native monthly
  *   range partitions), or `plain` when partitioning was turned off.
@@ -14,7 +15,7 @@
  * hypertable branch below is written against TimescaleDB 2.x documentation but is untested.
  */
 import { advisoryKey, type SqlExecutor, type SqlQueryable } from './executor.js';
-import { ROLLUPS } from './rollups.js';
+import { bodyTopicsSql, ROLLUPS, TOPIC_ROLLUP } from './rollups.js';
 
 export type MigrationComponent = 'storage' | 'queue';
 export type RecordsLayout = 'partitioned' | 'hypertable' | 'plain';
@@ -27,13 +28,17 @@ export interface LayoutOptions {
   timescale?: boolean | 'auto';
 }
 
-interface MigrationContext {
+export interface MigrationContext {
   schema: string;
   layout: LayoutOptions;
 }
 
-interface Migration {
-  component: MigrationComponent;
+/**
+ * One versioned migration. Components other than storage and queue (the outbox tables, named
+ * `outbox:<table>`) bring their own list and run it with {@link runComponentMigrations}.
+ */
+export interface Migration {
+  component: string;
   version: number;
   name: string;
   up(tx: SqlQueryable, ctx: MigrationContext): Promise<void>;
@@ -183,6 +188,35 @@ const MIGRATIONS: Migration[] = [
     },
   },
   {
+    component: 'storage',
+    version: 2,
+    name: 'topic rollups',
+    async up(tx, { schema: s }) {
+      const dims = TOPIC_ROLLUP.dims.map((d) => d.column);
+      await run(tx, [
+        `CREATE TABLE ${s}.${TOPIC_ROLLUP.table} (
+          workspace_id text COLLATE "C" NOT NULL,
+          hour timestamptz NOT NULL,
+          topic text COLLATE "C" NOT NULL,
+          ${dims.map((c) => `${c} text COLLATE "C" NOT NULL`).join(',\n          ')},
+          count bigint NOT NULL,
+          sentiment_count bigint NOT NULL,
+          sentiment_sum numeric NOT NULL,
+          positive bigint NOT NULL,
+          negative bigint NOT NULL,
+          neutral bigint NOT NULL,
+          PRIMARY KEY (workspace_id, hour, topic, ${dims.join(', ')}))`,
+        // Records stored before this migration count too.
+        `INSERT INTO ${s}.${TOPIC_ROLLUP.table} (workspace_id, hour, topic, ${dims.join(', ')}, count, sentiment_count, sentiment_sum, positive, negative, neutral)
+         SELECT r.workspace_id, date_trunc('hour', r.occurred_at, 'UTC'), tp.topic, ${dims.map((c) => `r.${c}`).join(', ')},
+           count(*), count(r.sentiment), coalesce(sum(r.sentiment_score) FILTER (WHERE r.sentiment IS NOT NULL), 0),
+           count(*) FILTER (WHERE r.sentiment = 'positive'), count(*) FILTER (WHERE r.sentiment = 'negative'), count(*) FILTER (WHERE r.sentiment = 'neutral')
+         FROM ${s}.records r CROSS JOIN LATERAL ${bodyTopicsSql('r.body')} AS tp
+         GROUP BY 1, 2, 3, ${dims.map((_, i) => i + 4).join(', ')}`,
+      ]);
+    },
+  },
+  {
     component: 'queue',
     version: 1,
     name: 'queue messages, groups, deliveries, dead letters',
@@ -260,11 +294,35 @@ async function ensureBookkeeping(tx: SqlQueryable, s: string) {
 
 /** Applies the missing migrations of the given components, idempotently and serialized. */
 export async function runMigrations(db: SqlExecutor, schema: string, components: MigrationComponent[], layout: LayoutOptions = {}): Promise<MigrationReport> {
-  const ctx: MigrationContext = { schema, layout };
+  const report: MigrationReport = {
+    applied: await applyMigrations(
+      db,
+      { schema, layout },
+      MIGRATIONS.filter((m) => (components as string[]).includes(m.component)),
+    ),
+  };
+  if (components.includes('storage')) report.layout = (await readLayout(db, schema)) ?? undefined;
+  return report;
+}
+
+/** Applies the missing migrations of a list (all of one component, in version order); returns what it applied. */
+export async function runComponentMigrations(db: SqlExecutor, schema: string, migrations: Migration[]): Promise<string[]> {
+  return applyMigrations(db, { schema, layout: {} }, migrations);
+}
+
+/** The newest applied version of one component (0 when none, or when the schema does not exist). */
+export async function appliedVersion(db: SqlQueryable, schema: string, component: string): Promise<number> {
+  const exists = await db.query<{ ok: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS ok`, [`${schema}.migrations`]);
+  if (!exists.rows[0]?.ok) return 0;
+  const rows = await db.query<{ version: number | null }>(`SELECT max(version)::int AS version FROM ${schema}.migrations WHERE component = $1`, [component]);
+  return rows.rows[0]?.version ?? 0;
+}
+
+async function applyMigrations(db: SqlExecutor, ctx: MigrationContext, migrations: Migration[]): Promise<string[]> {
+  const schema = ctx.schema;
   const lockKey = advisoryKey(`tributary:migrations:${schema}`);
-  const report: MigrationReport = { applied: [] };
-  for (const migration of MIGRATIONS) {
-    if (!components.includes(migration.component)) continue;
+  const appliedNames: string[] = [];
+  for (const migration of migrations) {
     const applied = await db.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock($1::text::bigint)', [lockKey]);
       await ensureBookkeeping(tx, schema);
@@ -275,12 +333,11 @@ export async function runMigrations(db: SqlExecutor, schema: string, components:
       return true;
     });
     if (applied) {
-      report.applied.push(`${migration.component}@${migration.version} ${migration.name}`);
+      appliedNames.push(`${migration.component}@${migration.version} ${migration.name}`);
       await migration.after?.(db, ctx);
     }
   }
-  if (components.includes('storage')) report.layout = (await readLayout(db, schema)) ?? undefined;
-  return report;
+  return appliedNames;
 }
 
 /** The versions applied, per component (0 when none, or when the schema does not exist). */
@@ -288,8 +345,8 @@ export async function appliedVersions(db: SqlQueryable, schema: string): Promise
   const exists = await db.query<{ ok: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS ok`, [`${schema}.migrations`]);
   const versions: Record<MigrationComponent, number> = { storage: 0, queue: 0 };
   if (!exists.rows[0]?.ok) return versions;
-  const rows = await db.query<{ component: MigrationComponent; version: number }>(`SELECT component, max(version)::int AS version FROM ${schema}.migrations GROUP BY component`);
-  for (const row of rows.rows) versions[row.component] = row.version;
+  const rows = await db.query<{ component: string; version: number }>(`SELECT component, max(version)::int AS version FROM ${schema}.migrations GROUP BY component`);
+  for (const row of rows.rows) if (row.component === 'storage' || row.component === 'queue') versions[row.component] = row.version;
   return versions;
 }
 

@@ -1,66 +1,79 @@
 /** Mapping between records and rows of the records table. */
 import type { TributaryRecord } from '@tributary/core/record';
 import { AGGREGATE_DIMENSIONS, dimensionOf, type AggregateDimension } from '@tributary/core/storage';
+import { pgTimestamp, type PgTimestamp } from './copy.js';
 import type { Contribution } from './rollups.js';
 
-/** Columns of `records` as sent in a JSON batch (short keys keep the payload small). */
-export interface RecordRow {
-  w: string;
-  i: string;
-  o: string;
-  src: string;
-  kd: string;
-  it: string;
-  lang: string | null;
-  sent: string | null;
-  ss: number | null;
-  cat: string | null;
-  dst: string | null;
-  mt: string | null;
-  unit: string | null;
-  val: string | null;
-  ref: string | null;
-  st: string;
-  /** Content hash and source update time, for `record_keys`. */
-  h: string;
-  u: string | null;
-  /**
-   * The record as JSON text inside the batch's JSON: parsed into JSONB once, per row. (Nesting it
-   * as an object would parse it twice, once with the whole batch and again as the column.)
-   */
-  b: string;
+/** Distinct string topics of a record (what the topic rollups count). */
+export function topicsOf(record: TributaryRecord): string[] {
+  const topics = record.analysis.topics;
+  if (!Array.isArray(topics) || topics.length === 0) return [];
+  return [...new Set(topics.filter((t): t is string => typeof t === 'string'))];
 }
 
-export function recordRow(record: TributaryRecord): RecordRow {
-  return {
-    w: record.workspaceId,
-    i: record.id,
-    o: record.occurredAt,
-    src: record.sourceId,
-    kd: record.kind,
-    it: record.itemType,
-    lang: dimensionOf(record, 'language'),
-    sent: record.analysis.sentiment?.label ?? null,
-    ss: record.analysis.sentiment?.score ?? null,
-    cat: dimensionOf(record, 'category'),
-    dst: dimensionOf(record, 'destinationId'),
-    mt: dimensionOf(record, 'measurementType'),
-    unit: dimensionOf(record, 'unit'),
-    val: record.measurement?.value ?? null,
-    ref: record.measurement?.reference ?? null,
+/**
+ * Columns of the staging table a batch is COPied into (binary): workspace, id, `occurredAt` (as given,
+ * and as timestamptz), the columns of `records` that filters and aggregates use (the dimensions, the
+ * sentiment score, the measurement value and reference, the lower-cased search text), content hash
+ * and source update time for `record_keys`, `tp` (the distinct topics as a JSON array, null when
+ * none) and `b`, the record as JSON.
+ */
+export const STAGED_COLUMNS = ['w', 'i', 'o', 't', 'hr', 'src', 'kd', 'it', 'lang', 'sent', 'ss', 'cat', 'dst', 'mt', 'unit', 'val', 'ref', 'st', 'h', 'u', 'tp', 'b'] as const;
+
+/**
+ * The staging table: temporary (no WAL, private to the session), emptied at every commit. Every
+ * column is text but `t` and `hr`, `occurredAt` and the start of its UTC hour as timestamptz, when
+ * the client could convert it exactly (else null, and the server casts `o`).
+ */
+export const STAGE_TABLE = 'pg_temp.tributary_stage_v3';
+export const STAGE_DDL = `CREATE TEMP TABLE IF NOT EXISTS tributary_stage_v3 (${STAGED_COLUMNS.map((c) => (c === 't' || c === 'hr' ? `${c} timestamptz` : `${c} text COLLATE "C"`)).join(', ')}) ON COMMIT DELETE ROWS`;
+
+/**
+ * The staged rows with their values cast once: `t` (timestamptz of `o`), `hr` (its UTC hour), `ss`
+ * and `val` as numeric. Every other column keeps its staged name.
+ */
+export const STAGED_SELECT = `SELECT w, i, o, coalesce(t, o::timestamptz) AS t, coalesce(hr, date_trunc('hour', o::timestamptz, 'UTC')) AS hr,
+  src, kd, it, lang, sent, ss::numeric AS ss, cat, dst, mt, unit, val::numeric AS val, ref, st, h, u, tp, b FROM ${STAGE_TABLE}`;
+
+const HOUR_MICROS = 3_600_000_000;
+
+/** The fields of one staged row, in {@link STAGED_COLUMNS} order, for a record at `revision`. */
+export function stagedRow(record: TributaryRecord, revision: number): (string | PgTimestamp | null)[] {
+  const analysis = record.analysis;
+  const sentiment = analysis.sentiment;
+  const measurement = record.measurement;
+  const topics = topicsOf(record);
+  const at = pgTimestamp(record.occurredAt);
+  return [
+    record.workspaceId,
+    record.id,
+    record.occurredAt,
+    at,
+    at && { micros: Math.floor(at.micros / HOUR_MICROS) * HOUR_MICROS },
+    record.sourceId,
+    record.kind,
+    record.itemType,
+    analysis.language?.code ?? record.language ?? null,
+    sentiment?.label ?? null,
+    sentiment ? numberText(sentiment.score) : null,
+    analysis.category?.label ?? null,
+    measurement?.destinationId ?? null,
+    measurement?.type ?? null,
+    measurement?.unit ?? null,
+    measurement?.value ?? null,
+    measurement?.reference ?? null,
     // Lower-cased here rather than with SQL lower(), whose result depends on the database collation.
-    st: `${record.content?.title ?? ''}\n${record.content?.text ?? ''}`.toLowerCase(),
-    h: record.contentHash,
-    u: record.sourceUpdatedAt ?? null,
-    b: JSON.stringify(record),
-  };
+    `${record.content?.title ?? ''}\n${record.content?.text ?? ''}`.toLowerCase(),
+    record.contentHash,
+    record.sourceUpdatedAt ?? null,
+    topics.length > 0 ? JSON.stringify(topics) : null,
+    JSON.stringify(record.revision === revision ? record : { ...record, revision }),
+  ];
 }
-
-/** `jsonb_to_recordset` column list matching {@link RecordRow}. */
-export const RECORD_ROW_TYPE = `w text, i text, o text, src text, kd text, it text, lang text, sent text, ss numeric, cat text, dst text, mt text, unit text, val numeric, ref text, st text, h text, u text, b text`;
 
 export const RECORD_COLUMNS = `workspace_id, occurred_at, id, source_id, kind, item_type, language, sentiment, sentiment_score, category, destination_id, measurement_type, unit, value, reference, search_text, body`;
-export const RECORD_VALUES = `x.w, x.o::timestamptz, x.i, x.src, x.kd, x.it, x.lang, x.sent, x.ss, x.cat, x.dst, x.mt, x.unit, x.val, x.ref, x.st, x.b::jsonb`;
+/** {@link RECORD_COLUMNS} from {@link STAGED_SELECT} rows. */
+export const STAGED_RECORD_VALUES = `x.w, x.t, x.i, x.src, x.kd, x.it, x.lang, x.sent, x.ss, x.cat, x.dst, x.mt, x.unit, x.val, x.ref, x.st, x.b::jsonb`;
 
 /** Exact decimal text of a JavaScript number (its shortest round-trip form, never exponent). */
 function numberText(value: number): string {
@@ -81,6 +94,7 @@ export function contributionOf(record: TributaryRecord): Contribution {
     sentiment: sentiment?.label ?? null,
     score: sentiment ? numberText(sentiment.score) : null,
     value: record.measurement?.value ?? null,
+    topics: topicsOf(record),
   };
 }
 
@@ -99,12 +113,13 @@ export interface ContributionRow {
   measurement_type: string | null;
   unit: string | null;
   value: string | null;
+  topics: unknown;
 }
 
 /** SQL selecting a {@link ContributionRow} from `records r`. */
 export const CONTRIBUTION_COLUMNS = `r.workspace_id, (extract(epoch FROM r.occurred_at) * 1000)::float8 AS at_ms, r.body->>'occurredAt' AS occurred_at,
   r.source_id, r.kind, r.item_type, r.language, r.sentiment, r.sentiment_score::text AS sentiment_score, r.category,
-  r.destination_id, r.measurement_type, r.unit, r.value::text AS value`;
+  r.destination_id, r.measurement_type, r.unit, r.value::text AS value, r.body->'analysis'->'topics' AS topics`;
 
 export function contributionFromRow(row: ContributionRow): Contribution {
   return {
@@ -125,5 +140,6 @@ export function contributionFromRow(row: ContributionRow): Contribution {
     sentiment: row.sentiment,
     score: row.sentiment_score,
     value: row.value,
+    topics: topicsOf({ analysis: { topics: row.topics } } as TributaryRecord),
   };
 }

@@ -6,6 +6,11 @@
  * month on `occurred_at`, body in JSONB plus the columns filters and aggregates use),
  * `record_history`, the hourly rollups (see `rollups.ts`), `raw_payloads`, `checkpoints`, `locks`,
  * `documents`. Every read and write of workspace data filters by workspace.
+ *
+ * An upsert is one transaction. Each chunk of records is COPied (binary format) into a temporary
+ * staging table, then one prepared statement (`insert-new.ts`) writes the new ones with their keys and
+ * rollups; only records whose key already existed take further statements (lock, compare, move the
+ * old revision to the history, subtract its contribution). No statement is issued per record.
  */
 import { systemClock, type Clock } from '@tributary/core/clock';
 import { createError } from '@tributary/core/errors';
@@ -21,14 +26,31 @@ import {
   type RawPayload,
   type RecordQuery,
   type StorageAdapter,
+  type TopicAggregateQuery,
+  type TopicAggregateRow,
   type UpsertOutcome,
 } from '@tributary/core/storage';
 import { aggregateRows, aggregateStatement } from './aggregate.js';
-import { dbError, isoSql, withRetry, type ExecutorHandle, type SqlExecutor, type SqlQueryable } from './executor.js';
+import { dbError, isoSql, withRetry, type ExecutorHandle, type SqlExecutor, type SqlQueryable, type SqlTransaction } from './executor.js';
 import { appliedVersions, LATEST_VERSION, readLayout, runMigrations, type LayoutOptions, type RecordsLayout } from './migrations.js';
 import { PartitionManager } from './partitions.js';
-import { contributionFromRow, contributionOf, CONTRIBUTION_COLUMNS, RECORD_COLUMNS, RECORD_ROW_TYPE, RECORD_VALUES, recordRow, type ContributionRow } from './records.js';
-import { addRowsRollupSql, repairRollupSql, ROLLUPS, RollupDeltas, upsertRollupSql } from './rollups.js';
+import { BinaryCopyWriter } from './copy.js';
+import { insertNewStatement } from './insert-new.js';
+import {
+  contributionFromRow,
+  contributionOf,
+  CONTRIBUTION_COLUMNS,
+  RECORD_COLUMNS,
+  STAGE_DDL,
+  STAGE_TABLE,
+  STAGED_COLUMNS,
+  STAGED_RECORD_VALUES,
+  STAGED_SELECT,
+  stagedRow,
+  type ContributionRow,
+} from './records.js';
+import { repairRollupSql, repairTopicRollupSql, RollupDeltas, upsertRollupSql, upsertTopicRollupSql } from './rollups.js';
+import { topicAggregateRows, topicAggregateStatement } from './topics.js';
 
 export interface SqlStorageOptions {
   /** Adapter name, e.g. `postgres`. */
@@ -55,6 +77,10 @@ export interface SqlStorageAdapter extends StorageAdapter {
   partitions(): Promise<string[]>;
   /** Which table answers an aggregate query (a rollup level, or `records` for a raw scan). */
   explainAggregate(query: AggregateQuery): string;
+  /** Per-topic counts from the topic rollups (see `topics.ts`). */
+  aggregateTopics(query: TopicAggregateQuery): Promise<TopicAggregateRow[]>;
+  /** Which table answers a topic query (`rollups_topics_hourly`, or `records` for a raw scan). */
+  explainAggregateTopics(query: TopicAggregateQuery): string;
 }
 
 interface KeyRow {
@@ -66,7 +92,11 @@ interface KeyRow {
   occurred_at: string;
 }
 
-type RecordIndex = Map<string, number[]>; // key → positions in the batch
+/** Records of one statement, with their positions in the caller's batch. */
+interface Chunk {
+  records: TributaryRecord[];
+  positions: number[];
+}
 
 const keyOf = (workspaceId: string, id: string) => `${workspaceId}\u0000${id}`;
 const PREPARE = { prepare: true } as const;
@@ -142,104 +172,113 @@ export function createSqlStorage(options: SqlStorageOptions): SqlStorageAdapter 
     return parts;
   };
 
-  const insertNewSql = `WITH x AS MATERIALIZED (SELECT * FROM json_to_recordset($1::text::json) AS x(${RECORD_ROW_TYPE})),
-    k AS (
-      INSERT INTO ${s}.record_keys (workspace_id, id, occurred_at, content_hash, revision, source_updated_at)
-      SELECT x.w, x.i, x.o::timestamptz, x.h, 1, x.u FROM x ORDER BY x.w, x.i
-      ON CONFLICT (workspace_id, id) DO NOTHING
-      RETURNING workspace_id, id),
-    n AS MATERIALIZED (SELECT x.* FROM x JOIN k ON k.workspace_id = x.w AND k.id = x.i),
-    r AS (INSERT INTO ${s}.records (${RECORD_COLUMNS}) SELECT ${RECORD_VALUES} FROM n AS x),
-    ${ROLLUPS.map((rollup, i) => `g${i} AS (${addRowsRollupSql(s, rollup, 'n')})`).join(',\n    ')}
-    SELECT workspace_id, id FROM k`;
+  const insertNewSql = insertNewStatement(s);
 
-  /** Upserts records whose keys are unique within the call. */
-  async function upsertUnique(tx: SqlQueryable, batch: TributaryRecord[], positions: number[], outcomes: UpsertOutcome[]) {
-    const index: RecordIndex = new Map();
-    batch.forEach((r, i) => index.set(keyOf(r.workspaceId, r.id), [i]));
+  /** A chunk's records in COPY binary form, each body at revision 1. */
+  function encodeChunk(chunk: Chunk): Uint8Array {
+    const writer = new BinaryCopyWriter(STAGED_COLUMNS.length, chunk.records.length * 1536);
+    for (const record of chunk.records) writer.row(stagedRow(record, 1));
+    return writer.finish();
+  }
 
-    // 1. One statement for the new records: claim their keys (a key another transaction is
-    //    inserting makes this wait for it), write them and add them to the rollups, aggregated in SQL.
-    const inserted = await tx.query<{ workspace_id: string; id: string }>(insertNewSql, [JSON.stringify(batch.map((r) => recordRow({ ...r, revision: 1 })))], PREPARE);
-    const created = new Set(inserted.rows.map((r) => keyOf(r.workspace_id, r.id)));
-    const toInsert: TributaryRecord[] = [];
-    const deltas = new RollupDeltas();
-    const existing = batch.filter((r) => !created.has(keyOf(r.workspaceId, r.id)));
-    for (const r of batch) {
-      if (created.has(keyOf(r.workspaceId, r.id))) outcomes[positions[index.get(keyOf(r.workspaceId, r.id))![0]!]!] = { id: r.id, status: 'created', revision: 1 };
-    }
-
-    // 2. Lock the existing keys, then (in a new statement, so it sees the latest committed rows) read them.
-    const updates: { incoming: TributaryRecord; previous: KeyRow }[] = [];
-    if (existing.length > 0) {
-      const ws = existing.map((r) => r.workspaceId);
-      const ids = existing.map((r) => r.id);
-      const locked = await tx.query<KeyRow>(
-        `SELECT k.workspace_id, k.id, k.content_hash, k.revision, k.source_updated_at, ${isoSql('k.occurred_at')} AS occurred_at
-         FROM ${s}.record_keys k JOIN unnest($1::text[], $2::text[]) AS x(w, i) ON k.workspace_id = x.w AND k.id = x.i
-         ORDER BY k.workspace_id, k.id FOR UPDATE OF k`,
-        [ws, ids],
-        PREPARE,
-      );
-      const byKey = new Map(locked.rows.map((row) => [keyOf(row.workspace_id, row.id), row]));
-      for (const incoming of existing) {
-        const previous = byKey.get(keyOf(incoming.workspaceId, incoming.id));
-        const at = positions[index.get(keyOf(incoming.workspaceId, incoming.id))![0]!]!;
-        if (!previous) throw new Error(`record ${incoming.id} vanished during upsert`);
-        if (previous.content_hash === incoming.contentHash) {
-          outcomes[at] = { id: incoming.id, status: 'unchanged', revision: previous.revision };
-        } else if (previous.source_updated_at && incoming.sourceUpdatedAt && incoming.sourceUpdatedAt < previous.source_updated_at) {
-          outcomes[at] = { id: incoming.id, status: 'stale', revision: previous.revision };
-        } else {
-          updates.push({ incoming, previous });
-          outcomes[at] = { id: incoming.id, status: 'updated', revision: previous.revision + 1 };
+  /**
+   * Upserts chunks of records whose keys are unique within each chunk, in order. Pipelined: while the
+   * server runs one chunk's statement, the next chunk is encoded here.
+   */
+  async function upsertChunks(tx: SqlTransaction, chunks: Chunk[], outcomes: UpsertOutcome[]) {
+    await tx.sessionOnce(STAGE_TABLE, async () => {
+      await tx.query(STAGE_DDL);
+    });
+    let payload = encodeChunk(chunks[0]!);
+    for (let c = 0; c < chunks.length; c++) {
+      // The table empties itself at commit; later chunks of one transaction empty it here.
+      if (c > 0) await tx.query(`DELETE FROM ${STAGE_TABLE}`, [], PREPARE);
+      await tx.copyIn(`${STAGE_TABLE} (${STAGED_COLUMNS.join(', ')})`, payload);
+      const inserting = tx.query<{ workspace_id: string; id: string }>(insertNewSql, [], PREPARE);
+      if (c + 1 < chunks.length) {
+        try {
+          payload = encodeChunk(chunks[c + 1]!);
+        } catch (error) {
+          await inserting.catch(() => undefined);
+          throw error;
         }
       }
+      await settleChunk(tx, chunks[c]!, (await inserting).rows, outcomes);
     }
+  }
 
-    // 3. Edits: subtract the old contribution, move the old revision to the history, write the new one.
-    if (updates.length > 0) {
-      const old = updates.map((u) => ({ w: u.previous.workspace_id, i: u.previous.id, o: u.previous.occurred_at, r: u.previous.revision }));
-      const oldJson = JSON.stringify(old);
-      const previousRows = await tx.query<ContributionRow>(
-        `SELECT ${CONTRIBUTION_COLUMNS} FROM ${s}.records r
-         JOIN jsonb_to_recordset($1::text::jsonb) AS x(w text, i text, o text, r int) ON r.workspace_id = x.w AND r.occurred_at = x.o::timestamptz AND r.id = x.i`,
-        [oldJson],
-        PREPARE,
-      );
-      for (const row of previousRows.rows) deltas.add(contributionFromRow(row), -1);
-      await tx.query(
-        `WITH old AS (
-           DELETE FROM ${s}.records r USING jsonb_to_recordset($1::text::jsonb) AS x(w text, i text, o text, r int)
-           WHERE r.workspace_id = x.w AND r.occurred_at = x.o::timestamptz AND r.id = x.i
-           RETURNING r.workspace_id, r.id, x.r, r.body)
-         INSERT INTO ${s}.record_history (workspace_id, id, revision, body) SELECT workspace_id, id, r, body FROM old
-         ON CONFLICT (workspace_id, id, revision) DO NOTHING`,
-        [oldJson],
-        PREPARE,
-      );
-      const next = updates.map((u) => ({ ...u.incoming, revision: u.previous.revision + 1 }));
-      await tx.query(
-        `UPDATE ${s}.record_keys k SET occurred_at = x.o::timestamptz, content_hash = x.h, revision = x.r, source_updated_at = x.u
-         FROM jsonb_to_recordset($1::text::jsonb) AS x(w text, i text, o text, h text, r int, u text)
-         WHERE k.workspace_id = x.w AND k.id = x.i`,
-        [JSON.stringify(next.map((r) => ({ w: r.workspaceId, i: r.id, o: r.occurredAt, h: r.contentHash, r: r.revision, u: r.sourceUpdatedAt ?? null })))],
-        PREPARE,
-      );
-      for (const r of next) {
-        toInsert.push(r);
-        deltas.add(contributionOf(r), 1);
+  /** Outcomes of a staged chunk once its new records are in; the existing ones go through the edit path. */
+  async function settleChunk(tx: SqlTransaction, chunk: Chunk, existingKeys: { workspace_id: string; id: string }[], outcomes: UpsertOutcome[]) {
+    const batch = chunk.records;
+    const positions = chunk.positions;
+    const existingSet = new Set(existingKeys.map((r) => keyOf(r.workspace_id, r.id)));
+    const existing: { record: TributaryRecord; at: number }[] = [];
+    batch.forEach((r, i) => {
+      if (existingSet.has(keyOf(r.workspaceId, r.id))) existing.push({ record: r, at: positions[i]! });
+      else outcomes[positions[i]!] = { id: r.id, status: 'created', revision: 1 };
+    });
+    if (existing.length === 0) return;
+
+    // Lock the existing keys, then (in a new statement, so it sees the latest committed rows) read them.
+    const updates: { incoming: TributaryRecord; previous: KeyRow }[] = [];
+    const locked = await tx.query<KeyRow>(
+      `SELECT k.workspace_id, k.id, k.content_hash, k.revision, k.source_updated_at, ${isoSql('k.occurred_at')} AS occurred_at
+       FROM ${s}.record_keys k JOIN unnest($1::text[], $2::text[]) AS x(w, i) ON k.workspace_id = x.w AND k.id = x.i
+       ORDER BY k.workspace_id, k.id FOR UPDATE OF k`,
+      [existing.map((e) => e.record.workspaceId), existing.map((e) => e.record.id)],
+      PREPARE,
+    );
+    const byKey = new Map(locked.rows.map((row) => [keyOf(row.workspace_id, row.id), row]));
+    for (const { record: incoming, at } of existing) {
+      const previous = byKey.get(keyOf(incoming.workspaceId, incoming.id));
+      if (!previous) throw new Error(`record ${incoming.id} vanished during upsert`);
+      if (previous.content_hash === incoming.contentHash) {
+        outcomes[at] = { id: incoming.id, status: 'unchanged', revision: previous.revision };
+      } else if (previous.source_updated_at && incoming.sourceUpdatedAt && incoming.sourceUpdatedAt < previous.source_updated_at) {
+        outcomes[at] = { id: incoming.id, status: 'stale', revision: previous.revision };
+      } else {
+        updates.push({ incoming, previous });
+        outcomes[at] = { id: incoming.id, status: 'updated', revision: previous.revision + 1 };
       }
     }
+    if (updates.length === 0) return;
 
-    // 4. Current revisions, then the rollups.
-    if (toInsert.length > 0) {
-      await tx.query(
-        `INSERT INTO ${s}.records (${RECORD_COLUMNS}) SELECT ${RECORD_VALUES} FROM json_to_recordset($1::text::json) AS x(${RECORD_ROW_TYPE})`,
-        [JSON.stringify(toInsert.map(recordRow))],
-        PREPARE,
-      );
-    }
+    // Edits: subtract the old contribution, move the old revision to the history, write the new one
+    // from the staged row (its body given the new revision).
+    const deltas = new RollupDeltas();
+    const old = updates.map((u) => ({ w: u.previous.workspace_id, i: u.previous.id, o: u.previous.occurred_at, r: u.previous.revision }));
+    const oldJson = JSON.stringify(old);
+    const previousRows = await tx.query<ContributionRow>(
+      `SELECT ${CONTRIBUTION_COLUMNS} FROM ${s}.records r
+       JOIN jsonb_to_recordset($1::text::jsonb) AS x(w text, i text, o text, r int) ON r.workspace_id = x.w AND r.occurred_at = x.o::timestamptz AND r.id = x.i`,
+      [oldJson],
+      PREPARE,
+    );
+    for (const row of previousRows.rows) deltas.add(contributionFromRow(row), -1);
+    await tx.query(
+      `WITH old AS (
+         DELETE FROM ${s}.records r USING jsonb_to_recordset($1::text::jsonb) AS x(w text, i text, o text, r int)
+         WHERE r.workspace_id = x.w AND r.occurred_at = x.o::timestamptz AND r.id = x.i
+         RETURNING r.workspace_id, r.id, x.r, r.body)
+       INSERT INTO ${s}.record_history (workspace_id, id, revision, body) SELECT workspace_id, id, r, body FROM old
+       ON CONFLICT (workspace_id, id, revision) DO NOTHING`,
+      [oldJson],
+      PREPARE,
+    );
+    const next = updates.map((u) => ({ ...u.incoming, revision: u.previous.revision + 1 }));
+    await tx.query(
+      `WITH u AS (SELECT * FROM unnest($1::text[], $2::text[], $3::int[]) AS u(w, i, r)),
+       k AS (
+         UPDATE ${s}.record_keys k SET occurred_at = x.t, content_hash = x.h, revision = u.r, source_updated_at = x.u
+         FROM u JOIN (${STAGED_SELECT}) AS x ON x.w = u.w AND x.i = u.i
+         WHERE k.workspace_id = u.w AND k.id = u.i)
+       INSERT INTO ${s}.records (${RECORD_COLUMNS})
+       SELECT ${STAGED_RECORD_VALUES.replace('x.b::jsonb', "jsonb_set(x.b::jsonb, '{revision}', to_jsonb(u.r))")}
+       FROM u JOIN (${STAGED_SELECT}) AS x ON x.w = u.w AND x.i = u.i`,
+      [next.map((r) => r.workspaceId), next.map((r) => r.id), next.map((r) => r.revision)],
+      PREPARE,
+    );
+    for (const r of next) deltas.add(contributionOf(r), 1);
     await applyDeltas(tx, deltas);
   }
 
@@ -249,6 +288,9 @@ export function createSqlStorage(options: SqlStorageOptions): SqlStorageAdapter 
       if (rows.length > 0) await tx.query(upsertRollupSql(s, rollup), [JSON.stringify(rows)], PREPARE);
       if (repair.length > 0) for (const statement of repairRollupSql(s, rollup)) await tx.query(statement, [JSON.stringify(repair)], PREPARE);
     }
+    const topics = deltas.topics();
+    if (topics.rows.length > 0) await tx.query(upsertTopicRollupSql(s), [JSON.stringify(topics.rows)], PREPARE);
+    if (topics.repair.length > 0) await tx.query(repairTopicRollupSql(s), [JSON.stringify(topics.repair)], PREPARE);
   }
 
   const adapter: SqlStorageAdapter = {
@@ -286,13 +328,13 @@ export function createSqlStorage(options: SqlStorageOptions): SqlStorageAdapter 
           rounds[round]!.positions.push(position);
         });
         const outcomes: UpsertOutcome[] = new Array(records.length);
-        await db.transaction(async (tx) => {
-          for (const round of rounds) {
-            for (let i = 0; i < round.records.length; i += options.chunkSize) {
-              await upsertUnique(tx, round.records.slice(i, i + options.chunkSize), round.positions.slice(i, i + options.chunkSize), outcomes);
-            }
+        const chunks: Chunk[] = [];
+        for (const round of rounds) {
+          for (let i = 0; i < round.records.length; i += options.chunkSize) {
+            chunks.push({ records: round.records.slice(i, i + options.chunkSize), positions: round.positions.slice(i, i + options.chunkSize) });
           }
-        });
+        }
+        await db.transaction((tx) => upsertChunks(tx, chunks, outcomes));
         return outcomes;
       });
     },
@@ -329,15 +371,15 @@ export function createSqlStorage(options: SqlStorageOptions): SqlStorageAdapter 
           const row = current.rows[0];
           if (!row) return false;
           const next: TributaryRecord = { ...row.body, analysis, provenance };
-          const r = recordRow(next);
+          const contribution = contributionOf(next);
           await tx.query(
             `UPDATE ${s}.records SET language = $4, sentiment = $5, sentiment_score = $6::numeric, category = $7, body = $8::text::jsonb
              WHERE workspace_id = $1 AND occurred_at = $2::timestamptz AND id = $3`,
-            [workspaceId, next.occurredAt, id, r.lang, r.sent, r.ss === null ? null : String(r.ss), r.cat, JSON.stringify(next)],
+            [workspaceId, next.occurredAt, id, contribution.dims.language, contribution.sentiment, contribution.score, contribution.dims.category, JSON.stringify(next)],
           );
           const deltas = new RollupDeltas();
           deltas.add(contributionFromRow(row), -1);
-          deltas.add(contributionOf(next), 1);
+          deltas.add(contribution, 1);
           await applyDeltas(tx, deltas);
           return true;
         }),
@@ -389,6 +431,18 @@ export function createSqlStorage(options: SqlStorageOptions): SqlStorageAdapter 
         const result = await db.query(statement.text, statement.params);
         return aggregateRows(query, result.rows as never);
       });
+    },
+
+    async aggregateTopics(query: TopicAggregateQuery): Promise<TopicAggregateRow[]> {
+      const statement = topicAggregateStatement(s, query);
+      return op('aggregateTopics', async (db) => {
+        const result = await db.query(statement.text, statement.params);
+        return topicAggregateRows(query, result.rows as never);
+      });
+    },
+
+    explainAggregateTopics(query) {
+      return topicAggregateStatement(s, query).source;
     },
 
     async putRawPayloads(payloads) {

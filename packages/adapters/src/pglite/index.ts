@@ -6,6 +6,8 @@
  * memory when no `dataDir` is given.
  *
  * PGlite has a single connection: statements and transactions are serialized here, one at a time.
+ * The upsert's main statement takes no parameters (it reads a staging table filled by a binary COPY
+ * from a blob), so it is PREPAREd once per instance instead of being planned on every batch.
  * Monthly partitioning works on PGlite (it is full PostgreSQL), so it is kept, as are LISTEN/NOTIFY
  * wake-ups (in-process) and advisory locks (trivially uncontended).
  *
@@ -24,7 +26,8 @@ import { resolve } from 'node:path';
 import type { Clock } from '@tributary/core/clock';
 import { missingDependency } from '@tributary/core/errors';
 import type { PGlite } from '@electric-sql/pglite';
-import { checkSchemaName, createMutex, lazyHandle, type ExecutorHandle, type SqlExecutor, type SqlQueryable, type SqlResult } from '../_sql/executor.js';
+import { createHash } from 'node:crypto';
+import { checkSchemaName, createMutex, lazyHandle, type ExecutorHandle, type QueryOptions, type SqlExecutor, type SqlResult, type SqlTransaction } from '../_sql/executor.js';
 import { createSqlQueue, type SqlQueueAdapter } from '../_sql/queue.js';
 import { createSqlStorage, type SqlStorageAdapter } from '../_sql/storage.js';
 
@@ -78,14 +81,62 @@ async function loadPglite(): Promise<PgliteModule> {
 
 const normalize = <R>(r: { rows: unknown[]; affectedRows?: number }): SqlResult<R> => ({ rows: r.rows as R[], rowCount: r.affectedRows ?? r.rows.length });
 
+/** Per instance (one session): what every executor on it has set up, shared by all of them. */
+interface SessionState {
+  /** Committed `sessionOnce` keys. */
+  setups: Set<string>;
+  /** Names of the statements prepared with PREPARE. */
+  prepared: Set<string>;
+}
+const sessionStates = new WeakMap<PGlite, SessionState>();
+
+type Runner = Pick<PGlite, 'query'>;
+
+/**
+ * Runs a statement, through a server-side prepared statement when asked and it takes no parameters:
+ * PGlite's `query()` parses and plans every call (planning the upsert statement, over a partitioned
+ * table, costs about as much as running it). PREPARE persists for the session whatever becomes of
+ * the transaction it ran in; EXECUTE cannot take bind parameters here, hence the parameter-free rule.
+ */
+async function run<R>(db: Runner, state: SessionState, text: string, params: unknown[] | undefined, options: QueryOptions | undefined): Promise<SqlResult<R>> {
+  if (!options?.prepare || (params !== undefined && params.length > 0)) return normalize<R>(await db.query(text, params));
+  const name = `tributary_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+  if (!state.prepared.has(name)) {
+    const existing = await db.query(`SELECT 1 FROM pg_prepared_statements WHERE name = $1`, [name]);
+    if (existing.rows.length === 0) await db.query(`PREPARE ${name} AS ${text}`);
+    state.prepared.add(name);
+  }
+  return normalize<R>(await db.query(`EXECUTE ${name}`));
+}
+
 /** Wraps a PGlite instance in the SQL executor, one statement or transaction at a time. */
 export function pgliteExecutor(db: PGlite, onClose: () => Promise<void>): SqlExecutor {
   const exclusive = createMutex();
+  let state = sessionStates.get(db);
+  if (!state) sessionStates.set(db, (state = { setups: new Set(), prepared: new Set() }));
+  const session = state;
   return {
     engine: 'pglite',
-    query: <R>(text: string, params?: unknown[]) => exclusive(async () => normalize<R>(await db.query(text, params))),
-    transaction: <T>(fn: (tx: SqlQueryable) => Promise<T>) =>
-      exclusive(() => db.transaction((tx) => fn({ query: async <R>(text: string, params?: unknown[]) => normalize<R>(await tx.query(text, params)) }))),
+    query: <R>(text: string, params?: unknown[], options?: QueryOptions) => exclusive(() => run<R>(db, session, text, params, options)),
+    transaction: <T>(fn: (tx: SqlTransaction) => Promise<T>) =>
+      exclusive(async () => {
+        const pending: string[] = [];
+        const value = await db.transaction((tx) =>
+          fn({
+            query: <R>(text: string, params?: unknown[], options?: QueryOptions) => run<R>(tx, session, text, params, options),
+            async copyIn(target, data) {
+              await tx.query(`COPY ${target} FROM '/dev/blob' (FORMAT binary)`, [], { blob: new Blob([data as Uint8Array<ArrayBuffer>]) });
+            },
+            async sessionOnce(key, setup) {
+              if (session.setups.has(key) || pending.includes(key)) return;
+              await setup();
+              pending.push(key);
+            },
+          }),
+        );
+        for (const key of pending) session.setups.add(key);
+        return value;
+      }),
     async listen(channel, onPayload) {
       const unlisten = await exclusive(() => db.listen(channel, onPayload));
       return () => exclusive(() => unlisten()).catch(() => undefined);

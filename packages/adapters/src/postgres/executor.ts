@@ -2,7 +2,7 @@
 import { missingDependency } from '@tributary/core/errors';
 import type { Client, ClientConfig, Notification, Pool, PoolClient, PoolConfig } from 'pg';
 import { createHash } from 'node:crypto';
-import { isConnectionError, type QueryOptions, type SqlExecutor, type SqlQueryable, type SqlResult } from '../_sql/executor.js';
+import { isConnectionError, type QueryOptions, type SqlExecutor, type SqlResult, type SqlTransaction } from '../_sql/executor.js';
 
 type PgModule = typeof import('pg');
 
@@ -61,9 +61,57 @@ export async function openPoolExecutor(connection: PostgresConnection): Promise<
 
 const result = <R>(r: { rows: unknown[]; rowCount: number | null }): SqlResult<R> => ({ rows: r.rows as R[], rowCount: r.rowCount ?? r.rows.length });
 
+/** The protocol hooks of node-postgres a submittable query implements (what pg-copy-streams uses). */
+interface CopyConnection {
+  query(text: string): void;
+  sendCopyFromChunk(chunk: Buffer): void;
+  endCopyFrom(): void;
+  sendCopyFail(message: string): void;
+}
+
+/**
+ * `COPY … FROM STDIN` with node-postgres alone: a submittable that answers the server's CopyIn with
+ * the whole payload. Settles on the first error (the connection may be gone) or at ReadyForQuery.
+ */
+export function copyFromStdin(client: Pick<PoolClient, 'query'>, statement: string, data: Uint8Array): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const settle = (error?: Error) => {
+      if (settled) return;
+      settled = true;
+      if (error) reject(error);
+      else resolve();
+    };
+    const submittable = {
+      submit(connection: CopyConnection) {
+        connection.query(statement);
+      },
+      handleCopyInResponse(connection: CopyConnection) {
+        connection.sendCopyFromChunk(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+        connection.endCopyFrom();
+      },
+      handleError(error: Error) {
+        settle(error);
+      },
+      handleReadyForQuery() {
+        settle();
+      },
+      handleCommandComplete() {},
+      handleRowDescription() {},
+      handleDataRow() {},
+      handleEmptyQuery() {},
+      handlePortalSuspended() {},
+      handleCopyData() {},
+    };
+    (client.query as unknown as (query: object) => void)(submittable);
+  });
+}
+
 export function poolExecutor(pg: PgModule, pool: Pool, owned: boolean, prepareStatements = true): SqlExecutor {
   const listeners = new Set<() => Promise<void>>();
   const names = new Map<string, string>();
+  /** Session setups each pooled connection has committed (see `SqlTransaction.sessionOnce`). */
+  const sessions = new WeakMap<PoolClient, Set<string>>();
   /** A statement config: named (so pg prepares it once per connection) when asked and allowed. */
   const statement = (text: string, params: unknown[] | undefined, options: QueryOptions | undefined) => {
     if (!options?.prepare || !prepareStatements) return { text, values: params };
@@ -81,19 +129,44 @@ export function poolExecutor(pg: PgModule, pool: Pool, owned: boolean, prepareSt
       return result<R>(await pool.query(statement(text, params, options)));
     },
 
-    async transaction<T>(fn: (tx: SqlQueryable) => Promise<T>): Promise<T> {
+    async transaction<T>(fn: (tx: SqlTransaction) => Promise<T>): Promise<T> {
       const client: PoolClient = await pool.connect();
       let broken: Error | undefined;
+      // A connection lost between statements (server restart, pg_terminate_backend) is reported as an
+      // 'error' event on the checked-out client, which would otherwise be an unhandled error; the next
+      // statement fails anyway, and the client is discarded on release.
+      const onError = (error: Error) => {
+        broken = error;
+      };
+      client.on('error', onError);
+      const pending: string[] = [];
+      const tx: SqlTransaction = {
+        query: async <R>(text: string, params?: unknown[], options?: QueryOptions) => result<R>(await client.query(statement(text, params, options))),
+        copyIn: (target, data) => copyFromStdin(client, `COPY ${target} FROM STDIN (FORMAT binary)`, data),
+        async sessionOnce(key, setup) {
+          // Without prepared statements we may be behind a transaction-mode pooler: the next
+          // transaction may run on another server connection, so nothing is remembered.
+          if (prepareStatements && (sessions.get(client)?.has(key) || pending.includes(key))) return;
+          await setup();
+          pending.push(key);
+        },
+      };
       try {
         await client.query('BEGIN');
-        const value = await fn({ query: async <R>(text: string, params?: unknown[], options?: QueryOptions) => result<R>(await client.query(statement(text, params, options))) });
+        const value = await fn(tx);
         await client.query('COMMIT');
+        if (pending.length > 0) {
+          const done = sessions.get(client) ?? new Set<string>();
+          for (const key of pending) done.add(key);
+          sessions.set(client, done);
+        }
         return value;
       } catch (error) {
         if (isConnectionError(error)) broken = error as Error;
         else await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
         throw error;
       } finally {
+        client.removeListener('error', onError);
         client.release(broken);
       }
     },

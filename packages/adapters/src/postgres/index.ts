@@ -6,12 +6,17 @@
  *   in a table range-partitioned by month on `occurred_at` (partitions created ahead of time and on
  *   demand), or a TimescaleDB hypertable when the extension can be created (detected at migration;
  *   untested here, see `_sql/migrations.ts`); revision history; hourly rollups maintained in the
- *   same transaction as each upsert, so `aggregate()` never scans raw rows for whole hours; exact
- *   decimal sums (NUMERIC); batched idempotent upserts; raw payloads, checkpoints, lease locks and
- *   documents in JSONB; keyset pagination with opaque cursors.
+ *   same transaction as each upsert, so `aggregate()` never scans raw rows for whole hours, and
+ *   hourly topic rollups for `aggregateTopics()`; exact decimal sums (NUMERIC); batched idempotent
+ *   upserts (binary COPY into a temporary staging table, then one prepared statement per chunk);
+ *   raw payloads, checkpoints, lease locks and documents in JSONB; keyset pagination with opaque
+ *   cursors.
  * - Queue: a table consumed with `FOR UPDATE SKIP LOCKED`, one delivery row per consumer group,
  *   visibility timeout, delayed messages, dead letters with replay, LISTEN/NOTIFY wake-ups with
  *   polling as the fallback, deduplication by message id.
+ *
+ * A transactional outbox for hosts that write their own database is the subpath
+ * `@tributary/adapters/postgres-outbox`.
  *
  * Nothing connects, and `pg` is not even loaded, until the first call.
  *
@@ -50,7 +55,11 @@ export interface PostgresStorageOptions extends PostgresCommonOptions {
   timescale?: boolean | 'auto';
   /** Months of partitions created ahead of time at start. @default 3 */
   partitionsAhead?: number;
-  /** Records per statement within one upsert transaction. @default 1000 */
+  /**
+   * Records per statement within one upsert transaction (each chunk is staged with one COPY). With
+   * several chunks in one call, the next is encoded while the server writes the previous one.
+   * @default 1000
+   */
   batchSize?: number;
 }
 
