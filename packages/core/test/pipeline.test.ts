@@ -340,3 +340,26 @@ describe('redaction before storage', () => {
     expect(stored).toEqual(['unchanged']);
   });
 });
+
+describe('hand-off after a crash', () => {
+  it('a redelivered analyze job reports records an earlier attempt stored but never handed on', async () => {
+    const { pipeline, capture } = setup();
+    const source = await addSource(pipeline);
+    await pipeline.storage.putDocument('destinations', 'ws1', 'dst1', { id: 'dst1', workspaceId: 'ws1', target: 'capture', config: {}, filter: null, rateLimit: null, enabled: true, createdAt: new Date().toISOString() });
+    // The first attempt stores the records, then "dies" before publishing the report job.
+    const realPublish = pipeline.queue.publish.bind(pipeline.queue);
+    let dropped = 0;
+    pipeline.queue.publish = (async (topic: string, payload: unknown, options?: never) => {
+      if (topic === pipeline.topics.report && dropped === 0) {
+        dropped++;
+        throw new Error('process killed before the hand-off');
+      }
+      return realPublish(topic, payload, options);
+    }) as typeof pipeline.queue.publish;
+    await pipeline.start();
+    await pipeline.ingest('ws1', source.id, [{ externalId: 'k', itemType: 'forum.post', payload: { id: 'k', text: 'great', at: '2026-01-01T00:00:00Z' } }]);
+    await pipeline.drain({ timeoutMs: 20_000 });
+    expect(dropped).toBe(1);
+    expect(capture.received.map((m) => m.idempotencyKey)).toEqual([`${recordId('ws1', source.id, 'k')}:r1:record.processed`]);
+  });
+});

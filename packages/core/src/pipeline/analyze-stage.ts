@@ -40,7 +40,12 @@ export function createAnalyzeHandler(ctx: StageContext) {
     for (const o of [...outcomes, ...unchanged]) {
       ctx.bus.emit('record.stored', { workspaceId, sourceId, recordId: o.id, status: o.status, revision: o.revision });
     }
-    const changes = outcomes.filter((o) => o.status === 'created' || o.status === 'updated');
+    // On a redelivery an earlier attempt may have stored these records and died before handing them
+    // on, so what now looks unchanged is reported again. Reports derive message ids from the record
+    // revision, so downstream sees the same messages, not new ones.
+    const redelivered = message.attempt > 1;
+    const again = redelivered ? unchanged.map((o) => ({ ...o, status: o.revision === 1 ? ('created' as const) : ('updated' as const) })) : [];
+    const changes = [...outcomes.filter((o) => o.status === 'created' || o.status === 'updated'), ...again];
     if (changes.length > 0) {
       await ctx.queue.publish<ReportJob>(ctx.topics.report, { workspaceId, sourceId, changes }, { headers: { traceparent: childTraceparent(message.headers.traceparent), 'x-workspace-id': workspaceId } });
     }
