@@ -17,7 +17,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'test/**/*.test.ts'],
-          exclude: ['**/*.integration.test.ts', '**/node_modules/**', '**/dist/**'],
+          exclude: ['**/*.integration.test.ts', '**/*.reliability.test.ts', '**/node_modules/**', '**/dist/**'],
           testTimeout: 20_000,
         },
       },
@@ -29,6 +29,19 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 60_000,
           // Service-backed suites share real servers; run their files one at a time.
+          fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // `pnpm test:reliability`: crash, engine restart, target fault and hostile input suites on the
+          // real services (docs/reliability.md). Not part of `pnpm test`'s default projects.
+          name: 'reliability',
+          include: ['test/reliability/**/*.reliability.test.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 180_000,
+          // They restart shared services and load the whole machine: one file at a time.
           fileParallelism: false,
         },
       },
