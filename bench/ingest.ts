@@ -6,7 +6,7 @@
  * req/s and p99 for each, and the server's share of the bare figure. Goals: ≥ 50% on the embedded
  * default (PGlite store and queue), ≥ 60% with PostgreSQL + Redis.
  *
- *   node --conditions=@tributary/source --import tsx bench/ingest.ts [--duration 10] [--connections 50] [--engines embedded,postgres] [--role api] [--log-level warn]
+ *   node --conditions=@tributary/source --import tsx bench/ingest.ts [--duration 10] [--connections 50] [--engines embedded,postgres] [--role api] [--log-level warn] [--endpoints records,webhook] [--cpu-prof dir]
  *
  * Each server runs in its own process as `pnpm start` runs it, `--role api` by default (the ingest path
  * alone; `--role all` adds the workers in the same process, competing for the same core). Every record
@@ -16,7 +16,12 @@
  * redis://127.0.0.1:6379/13; its `tributary:*` keys are deleted first). Each case is bounded:
  * `--warmup` seconds untimed, then `--duration` seconds timed. `--engines` may also name `memory` (the
  * in-memory engine: the HTTP path without a database) and `hono` (the bare handler on Hono over
- * @hono/node-server, the server's framework), to tell where the time goes.
+ * @hono/node-server, the server's framework), to tell where the time goes; and `memory-hono`,
+ * `embedded-hono`, `postgres-hono`: those servers with the node:http ingest fast path turned off
+ * (TRIBUTARY_INGEST_FAST_PATH=false). `--cpu-prof <dir>` writes a CPU profile of each server;
+ * `--endpoints records` (or `webhook`) loads one route only, for a profile of that route alone.
+ * `BENCH_SERVER_NODE_OPTIONS` is handed to the servers as NODE_OPTIONS (e.g. `--import` of a
+ * script counting statements), since they otherwise get a clean environment.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -40,12 +45,17 @@ const { values: opts } = parseArgs({
     engines: { type: 'string', default: 'embedded,postgres' },
     role: { type: 'string', default: 'api' },
     'log-level': { type: 'string', default: 'warn' },
+    /** Which routes to load: `records`, `webhook` or both (for profiling one route alone). */
+    endpoints: { type: 'string', default: 'records,webhook' },
+    /** Writes a V8 CPU profile of each server process into this directory (`node --cpu-prof`). */
+    'cpu-prof': { type: 'string' },
   },
 });
 const DURATION = Number(opts.duration);
 const WARMUP = Number(opts.warmup);
 const CONNECTIONS = Number(opts.connections);
 const ENGINES = new Set(opts.engines!.split(','));
+const ENDPOINTS = new Set(opts.endpoints!.split(','));
 const GOALS: Record<string, number> = { embedded: 0.5, postgres: 0.6 };
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/tributary_bench';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/13';
@@ -91,7 +101,7 @@ const children = new Set<ChildProcess>();
 /** Starts a process and resolves with the port it prints. */
 function startProcess(args: string[], cwd: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, { cwd, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...(process.env.BENCH_SERVER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS } : {}), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     children.add(child);
     let out = '';
     const timer = setTimeout(() => reject(new Error(`did not start in 90 s:\n${out}`)), 90_000);
@@ -162,7 +172,7 @@ async function load(port: number, endpoint: Endpoint, seconds: number): Promise<
 
 async function measure(engine: string, port: number, list: Endpoint[]): Promise<Measure[]> {
   const out: Measure[] = [];
-  for (const endpoint of list) {
+  for (const endpoint of list.filter((e) => ENDPOINTS.has(e.name))) {
     if (WARMUP > 0) await load(port, endpoint, WARMUP);
     const r = await load(port, endpoint, DURATION);
     const bad = r.non2xx + r.errors + r.timeouts;
@@ -178,7 +188,9 @@ const ADMIN_TOKEN = `bench-admin-${generateKey().slice(0, 24)}`;
 async function serverCase(engine: string, env: Record<string, string>): Promise<Measure[]> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tributary-bench-ingest-'));
   try {
-    const { child, port } = await startProcess(['--conditions=@tributary/source', '--import', 'tsx', 'src/main.ts', '--role', opts.role!], serverDir, {
+    // One directory per case: each thread (tsx's loader has its own) writes its own profile there.
+    const profile = opts['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${join(opts['cpu-prof'], engine)}`] : [];
+    const { child, port } = await startProcess([...profile, '--conditions=@tributary/source', '--import', 'tsx', 'src/main.ts', '--role', opts.role!], serverDir, {
       PORT: '0',
       TRIBUTARY_DATA_DIR: dataDir,
       TRIBUTARY_ADMIN_TOKEN: ADMIN_TOKEN,
@@ -251,16 +263,30 @@ if (ENGINES.has('hono')) {
   await stopProcess(hono.child);
 }
 
+// `<engine>-hono`: the same server with the ingest fast path off (TRIBUTARY_INGEST_FAST_PATH=false),
+// both routes through Hono like every other route: what the fast path gains, in the same run.
+const HONO_PATH = { TRIBUTARY_INGEST_FAST_PATH: 'false' };
+if (ENGINES.has('memory-hono')) results.push(...(await serverCase('memory-hono', { TRIBUTARY_EMBEDDED: 'memory', ...HONO_PATH })));
 if (ENGINES.has('memory')) results.push(...(await serverCase('memory', { TRIBUTARY_EMBEDDED: 'memory' })));
+if (ENGINES.has('embedded-hono')) results.push(...(await serverCase('embedded-hono', { TRIBUTARY_EMBEDDED: 'pglite', ...HONO_PATH })));
 if (ENGINES.has('embedded')) results.push(...(await serverCase('embedded', { TRIBUTARY_EMBEDDED: 'pglite' })));
 let postgresNote = '';
-if (ENGINES.has('postgres')) {
-  if (await preparePostgresRedis()) results.push(...(await serverCase('postgres', { DATABASE_URL, REDIS_URL })));
+for (const engine of ['postgres-hono', 'postgres'].filter((e) => ENGINES.has(e))) {
+  if (await preparePostgresRedis()) results.push(...(await serverCase(engine, { DATABASE_URL, REDIS_URL, ...(engine.endsWith('-hono') ? HONO_PATH : {}) })));
   else postgresNote = `PostgreSQL + Redis: skipped (${DATABASE_URL} or ${REDIS_URL} not reachable)`;
 }
 
 const bareOf = (endpoint: string) => results.find((r) => r.engine === 'bare node:http' && r.endpoint === endpoint)!;
-const label: Record<string, string> = { 'bare node:http': 'bare node:http', 'bare Hono': 'bare Hono (node-server)', memory: 'memory (not durable)', embedded: 'embedded (PGlite store + queue)', postgres: 'PostgreSQL + Redis' };
+const label: Record<string, string> = {
+  'bare node:http': 'bare node:http',
+  'bare Hono': 'bare Hono (node-server)',
+  memory: 'memory (not durable)',
+  'memory-hono': 'memory, fast path off',
+  embedded: 'embedded (PGlite store + queue)',
+  'embedded-hono': 'embedded, fast path off',
+  postgres: 'PostgreSQL + Redis',
+  'postgres-hono': 'PostgreSQL + Redis, fast path off',
+};
 const rows = results.map((r) => {
   const share = r.engine === 'bare node:http' ? null : r.rps / bareOf(r.endpoint).rps;
   const goal = GOALS[r.engine];

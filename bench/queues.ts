@@ -12,18 +12,23 @@
  *
  * Environment: BENCH_MESSAGES (20000), BENCH_BATCH (500), BENCH_CONCURRENCY (64), BENCH_ROUNDS (3, the best
  * round counts; sides alternate who goes first), BENCH_WARMUP (5000 messages per side first, untimed), BENCH_QUEUES (redis,nats,rabbitmq; kafka is added when KAFKA_BROKERS is set),
- * REDIS_URL, NATS_URL, AMQP_URL, KAFKA_BROKERS.
+ * REDIS_URL, NATS_URL, AMQP_URL, KAFKA_BROKERS, BENCH_ADAPTERS_SRC (see below).
+ *
+ * Each side's consume phase also reports the CPU time this process spent per message: it moves far
+ * less with the machine's load than msg/s does (the brokers run in their own processes and are not
+ * counted, so compare CPU only between adapter and raw of one queue).
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { publishBatch, type QueueAdapter } from '@tributary/core/queue';
-import { createRedisQueue } from '@tributary/adapters/redis';
-import { createNatsQueue } from '@tributary/adapters/nats';
-import { createRabbitQueue } from '@tributary/adapters/rabbitmq';
-import { createKafkaQueue } from '@tributary/adapters/kafka';
+import type { createRedisQueue as CreateRedisQueue } from '@tributary/adapters/redis';
+import type { createNatsQueue as CreateNatsQueue } from '@tributary/adapters/nats';
+import type { createRabbitQueue as CreateRabbitQueue } from '@tributary/adapters/rabbitmq';
+import type { createKafkaQueue as CreateKafkaQueue } from '@tributary/adapters/kafka';
 
 // The raw clients are dev dependencies of the adapters package, and so are their types.
 type IoRedis = typeof import('../packages/adapters/node_modules/ioredis');
@@ -31,6 +36,17 @@ type Nats = typeof import('../packages/adapters/node_modules/nats');
 type Amqplib = typeof import('../packages/adapters/node_modules/@types/amqplib');
 type Kafkajs = typeof import('../packages/adapters/node_modules/kafkajs');
 const requireFromAdapters = createRequire(join(dirname(fileURLToPath(import.meta.url)), '../packages/adapters/package.json'));
+
+// BENCH_ADAPTERS_SRC runs the adapter side from another copy of packages/adapters/src (say, the last
+// commit's, exported with `git show`), so old and new code can take turns in one session under the
+// same load. The copy's folder needs the package's node_modules beside it (a symlink will do).
+const adaptersSrc = process.env.BENCH_ADAPTERS_SRC;
+const adapter = async <M>(name: string, fallback: () => Promise<M>): Promise<M> =>
+  adaptersSrc ? ((await import(pathToFileURL(join(adaptersSrc, name, 'index.ts')).href)) as M) : fallback();
+const { createRedisQueue } = await adapter<{ createRedisQueue: typeof CreateRedisQueue }>('redis', () => import('@tributary/adapters/redis'));
+const { createNatsQueue } = await adapter<{ createNatsQueue: typeof CreateNatsQueue }>('nats', () => import('@tributary/adapters/nats'));
+const { createRabbitQueue } = await adapter<{ createRabbitQueue: typeof CreateRabbitQueue }>('rabbitmq', () => import('@tributary/adapters/rabbitmq'));
+const { createKafkaQueue } = await adapter<{ createKafkaQueue: typeof CreateKafkaQueue }>('kafka', () => import('@tributary/adapters/kafka'));
 const { Redis } = requireFromAdapters('ioredis') as IoRedis;
 const nats = requireFromAdapters('nats') as Nats;
 const amqplib = requireFromAdapters('amqplib') as Amqplib;
@@ -365,24 +381,34 @@ const kafkaBench: Bench = {
 
 // ---- run ---------------------------------------------------------------------------------------
 
-async function measure(side: Side, label: string, count = MESSAGES): Promise<{ publish: number; consume: number }> {
+interface Figures {
+  publish: number;
+  consume: number;
+  /** CPU µs of this process per message consumed. */
+  consumeCpu: number;
+}
+
+async function measure(side: Side, label: string, count = MESSAGES): Promise<Figures> {
   const topic = `${label}-${randomUUID().slice(0, 6)}`;
   await side.prepare(topic);
   let start = performance.now();
   await side.publish(topic, count);
   const publish = count / ((performance.now() - start) / 1000);
+  const cpu = process.cpuUsage();
   start = performance.now();
   await side.consume(topic, count);
   const consume = count / ((performance.now() - start) / 1000);
-  process.stderr.write(`  ${label}${count === MESSAGES ? '' : ' (warm-up)'}: published ${fmt(publish)} msg/s, consumed ${fmt(consume)} msg/s\n`);
-  return { publish, consume };
+  const used = process.cpuUsage(cpu);
+  const consumeCpu = (used.user + used.system) / count;
+  process.stderr.write(`  ${label}${count === MESSAGES ? '' : ' (warm-up)'}: published ${fmt(publish)} msg/s, consumed ${fmt(consume)} msg/s (${consumeCpu.toFixed(1)} CPU µs/msg)\n`);
+  return { publish, consume, consumeCpu };
 }
 
 const benches = [redisBench, natsBench, rabbitBench, kafkaBench].filter((b) => selected.includes(b.name));
 const rows: string[][] = [];
-console.log(`queues: ${MESSAGES} messages, batches of ${BATCH}, concurrency ${CONCURRENCY}, best of ${ROUNDS} round(s) after a warm-up of ${WARMUP}\n`);
+console.log(`queues: ${MESSAGES} messages, batches of ${BATCH}, concurrency ${CONCURRENCY}, best of ${ROUNDS} round(s) after a warm-up of ${WARMUP}; load average ${loadavg().map((n) => n.toFixed(1)).join(' ')} at the start\n`);
 for (const bench of benches) {
-  const best = { adapter: { publish: 0, consume: 0 }, raw: { publish: 0, consume: 0 } };
+  const best = { adapter: { publish: 0, consume: 0, consumeCpu: Infinity }, raw: { publish: 0, consume: 0, consumeCpu: Infinity } };
   process.stderr.write(`${bench.name}\n`);
   try {
     for (const which of ['raw', 'adapter'] as const) {
@@ -401,6 +427,7 @@ for (const bench of benches) {
           const r = await measure(side, which);
           best[which].publish = Math.max(best[which].publish, r.publish);
           best[which].consume = Math.max(best[which].consume, r.consume);
+          best[which].consumeCpu = Math.min(best[which].consumeCpu, r.consumeCpu);
         } finally {
           await side.close();
         }
@@ -414,12 +441,14 @@ for (const bench of benches) {
   }
   for (const phase of ['publish', 'consume'] as const) {
     const ratio = best.adapter[phase] / best.raw[phase];
-    rows.push([bench.name, phase, fmt(best.adapter[phase]), fmt(best.raw[phase]), `${Math.round(ratio * 100)}%`, ratio >= GOAL ? 'ok' : 'BELOW GOAL']);
+    const cpu = phase === 'consume' ? `${best.adapter.consumeCpu.toFixed(1)} / ${best.raw.consumeCpu.toFixed(1)}` : '—';
+    rows.push([bench.name, phase, fmt(best.adapter[phase]), fmt(best.raw[phase]), `${Math.round(ratio * 100)}%`, ratio >= GOAL ? 'ok' : 'BELOW GOAL', cpu]);
   }
 }
-if (!selected.includes('kafka') || KAFKA_BROKERS.length === 0) rows.push(['kafka', '—', '—', '—', '—', 'not run: no Kafka broker (set KAFKA_BROKERS)']);
+if (!selected.includes('kafka') || KAFKA_BROKERS.length === 0) rows.push(['kafka', '—', '—', '—', '—', 'not run: no Kafka broker (set KAFKA_BROKERS)', '—']);
 
-const header = ['queue', 'phase', 'adapter msg/s', 'raw msg/s', 'adapter/raw', `goal ≥ ${GOAL * 100}%`];
+const header = ['queue', 'phase', 'adapter msg/s', 'raw msg/s', 'adapter/raw', `goal ≥ ${GOAL * 100}%`, 'CPU µs/msg adapter / raw (best)'];
+console.log(`load average ${loadavg().map((n) => n.toFixed(1)).join(' ')} at the end${adaptersSrc ? `; adapters from ${adaptersSrc}` : ''}\n`);
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
 const line = (cells: string[]) => cells.map((c, i) => (i >= 2 && i <= 4 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
 console.log(line(header));

@@ -70,9 +70,14 @@ for (const set of SETS) {
     // Warm up so that the timing does not include JIT compilation or lazy setup.
     for (const row of rows.slice(0, 300)) c.score(row.text);
     const scores = new Float64Array(rows.length);
-    const started = process.hrtime.bigint();
-    for (let i = 0; i < rows.length; i++) scores[i] = c.score(rows[i]!.text);
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    // The best of three passes: one pass on a machine shared with other work measured its pauses as
+    // much as the analyzer (a run at load 9 put AFINN at a ninth of its usual speed).
+    let seconds = Infinity;
+    for (let pass = 0; pass < 3; pass++) {
+      const started = process.hrtime.bigint();
+      for (let i = 0; i < rows.length; i++) scores[i] = c.score(rows[i]!.text);
+      seconds = Math.min(seconds, Number(process.hrtime.bigint() - started) / 1e9);
+    }
     const all = metrics(rows, scores, c, () => true);
     const result: Result = { set: set.name, analyzer: c.name, n: rows.length, ...all, docsPerSecond: rows.length / seconds };
     if (halves) {

@@ -83,7 +83,11 @@ async function main() {
     env,
     single: true,
     label: 'soak',
-    ...(SNAPSHOTS.length ? { nodeArgs: ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${tmpdir()}`] } : {}),
+    nodeArgs: [
+      ...(SNAPSHOTS.length ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${tmpdir()}`] : []),
+      // SOAK_CPU_PROF=<dir>: a CPU profile of the server, written when it stops.
+      ...(process.env.SOAK_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SOAK_CPU_PROF}`] : []),
+    ],
     onOutput: (_member, chunk) => {
       for (const line of chunk.split('\n')) {
         const m = /^memory (\{.*\})$/.exec(line.trim());

@@ -76,13 +76,12 @@ describe('stage hand-offs under a failed publish', () => {
     expect(await run('tributary.deliver')).toEqual({ injected: 1, stored: 1, delivered: 1 });
   });
 
-  // KNOWN BUG (packages/core/src/pipeline/analyze-stage.ts): the analyze stage upserts the records, then
-  // publishes the report job. When that publish fails (broker down, or the process killed in between),
-  // the job is retried, finds the records stored with the same content hash, counts them `unchanged`
-  // and publishes no report job: the record is stored but never reported, so no destination ever gets
-  // it. The crash and engine-restart suites hit the same window by chance. `it.fails` keeps CI green
-  // while the bug stands and turns red once it is fixed: then make this a plain `it`.
-  it.fails('analyze → report: the analyze job is retried and the record is still reported and delivered', async () => {
+  // The analyze stage upserts the records, then publishes the report job. When that publish failed (or
+  // the process died in between), the retried job used to find the records stored with the same
+  // content hash, count them `unchanged` and publish no report job: stored, never delivered. Found by
+  // the crash suite, fixed in core (a redelivered job reports what it finds unchanged); this is the
+  // deterministic regression test.
+  it('analyze → report: the analyze job is retried and the record is still reported and delivered', async () => {
     expect(await run('tributary.report')).toEqual({ injected: 1, stored: 1, delivered: 1 });
   });
 });

@@ -42,6 +42,16 @@ afterAll(async () => {
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** A request that does not answer within 15 s fails the property with the request that hung. */
+async function within<T>(what: string, answer: T | Promise<T>, ms = 15_000): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([answer, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s: ${what.slice(0, 300)}`)), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** The invariant of every hostile request: a 4xx (or a success when the input happened to be valid), JSON error body, sane headers. */
 function checkAnswer(res: Answer, what: string, okStatuses: number[] = []) {
   statuses[res.status] = (statuses[res.status] ?? 0) + 1;
@@ -69,7 +79,8 @@ async function sendValid() {
   }
 }
 
-const hook = (raw: string | Uint8Array, headers: Record<string, string>) => t.call('POST', `/v1/hooks/${ws.id}/${sourceId}`, { raw, headers: { 'content-type': 'application/json', ...headers } });
+const hook = (raw: string | Uint8Array, headers: Record<string, string>) =>
+  within(`webhook ${String(raw).slice(0, 200)}`, t.call('POST', `/v1/hooks/${ws.id}/${sourceId}`, { raw, headers: { 'content-type': 'application/json', ...headers } }));
 
 // ---- arbitraries -----------------------------------------------------------------------------
 
@@ -115,12 +126,13 @@ const nestedText = (depth: number, open: string, inField: boolean, externalId = 
   const nested = `${open.repeat(depth)}1${close.repeat(depth)}`;
   return inField ? `{"externalId":"${externalId}","itemType":"n","occurredAt":"2026-01-01T00:00:00Z","attributes":{"x":${nested}},"content":{"text":"x"}}` : nested;
 };
-// Nesting inside a draft stays at 1,000 levels or less here: deeper ones hit the known bug tested on
-// its own below. A lone nested value (not a draft) may go much deeper.
-const deep = fc.oneof(
-  fc.tuple(fc.integer({ min: 100, max: 1_000 }), fc.constantFrom('[', '{"a":')).map(([depth, open]) => nestedText(depth, open, true, `deep-${depth}`)),
-  fc.tuple(fc.integer({ min: 1_000, max: 200_000 }), fc.constantFrom('[', '{"a":')).map(([depth, open]) => nestedText(depth, open, false)),
-);
+// Nesting inside a draft, and lone nested values, up to 200,000 levels: past the 1 MiB body limit
+// for the deepest ones (`{"a":` is 5 bytes a level), which are then refused with 413 — streamed
+// without a Content-Length, as a string body is, on every route including sources and destinations.
+const deepInDraft = fc.tuple(fc.integer({ min: 100, max: 200_000 }), fc.constantFrom('[', '{"a":')).map(([depth, open]) => nestedText(depth, open, true, `deep-${depth}`));
+const deep = fc.oneof(deepInDraft, fc.tuple(fc.integer({ min: 1_000, max: 200_000 }), fc.constantFrom('[', '{"a":')).map(([depth, open]) => nestedText(depth, open, false)));
+// A webhook takes any JSON object or array as events, so there a lone nested value is an event too.
+const deepEvent = fc.oneof(deepInDraft, fc.tuple(fc.integer({ min: 100, max: 200_000 }), fc.constantFrom('[', '{"a":')).map(([depth, open]) => nestedText(depth, open, false)));
 const malformed = fc.oneof(
   fc.string(),
   fc.constantFrom('{', '{"records": [', '{"a":1,}', "{'a':1}", 'NaN', 'undefined', '\u0000', '[1,2', '"unterminated', '{"a":1}{"b":2}', '\uFEFF{"a":1}', ''),
@@ -133,16 +145,19 @@ const invalidUtf8 = fc.uint8Array({ minLength: 1, maxLength: 200 }).map((bytes) 
   out.set([0x80, 0xe2, 0x82], bytes.length);
   return out;
 });
-const body = fc.oneof(
-  jsonValue.map((v) => JSON.stringify(v) ?? 'null'),
-  wrongDraft.map((d) => JSON.stringify(d)),
-  wrongDraft.map((d) => JSON.stringify({ records: [d, d] })),
-  fc.array(wrongDraft, { maxLength: 3 }).map((records) => JSON.stringify({ records })),
-  protoText,
-  malformed,
-  invalidUtf8,
-  deep,
-);
+const bodyOf = (nested: fc.Arbitrary<string>) =>
+  fc.oneof(
+    jsonValue.map((v) => JSON.stringify(v) ?? 'null'),
+    wrongDraft.map((d) => JSON.stringify(d)),
+    wrongDraft.map((d) => JSON.stringify({ records: [d, d] })),
+    fc.array(wrongDraft, { maxLength: 3 }).map((records) => JSON.stringify({ records })),
+    protoText,
+    malformed,
+    invalidUtf8,
+    nested,
+  );
+const body = bodyOf(deep);
+const webhookBody = bodyOf(deepEvent);
 /** Header values the Fetch API lets through (no CR/LF/NUL), made to look like injection attempts. */
 const headerValue = fc.oneof(
   fc.string({ unit: fc.integer({ min: 0x20, max: 0xff }).map((c) => String.fromCharCode(c)), maxLength: 300 }),
@@ -155,7 +170,7 @@ describe('hostile input', () => {
   it('records API: any body gets a 4xx JSON error (or 202 when valid), valid events alongside are accepted', async () => {
     await fc.assert(
       fc.asyncProperty(body, fc.option(fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json; charset=latin1')), async (raw, contentType) => {
-        const res = await t.call('POST', `/v1/workspaces/${ws.id}/records`, { token: ws.apiKey, raw, headers: contentType ? { 'content-type': contentType } : {} });
+        const res = await within(`records ${String(raw).slice(0, 200)}`, t.call('POST', `/v1/workspaces/${ws.id}/records`, { token: ws.apiKey, raw, headers: contentType ? { 'content-type': contentType } : {} }));
         checkAnswer(res, `records body ${String(typeof raw === 'string' ? raw.slice(0, 120) : raw)}`, [202]);
         await sendValid();
       }),
@@ -200,7 +215,7 @@ describe('hostile input', () => {
     const kinds = fc.constantFrom('valid', 'missing', 'wrong', 'stale', 'future', 'garbled', 'other-secret', 'replayed');
     let n = 0;
     await fc.assert(
-      fc.asyncProperty(body, kinds, headerValue, async (raw, kind, junk) => {
+      fc.asyncProperty(webhookBody, kinds, headerValue, async (raw, kind, junk) => {
         n++;
         const id = `fuzz-${n}`;
         const text = typeof raw === 'string' ? raw : raw;
@@ -239,10 +254,11 @@ describe('hostile input', () => {
     await fc.assert(
       fc.asyncProperty(fc.dictionary(names, headerValue, { maxKeys: 4 }), fc.constantFrom('records', 'hook', 'list', 'workspace'), async (headers, route) => {
         let res: Answer;
-        if (route === 'records') res = await t.call('POST', `/v1/workspaces/${ws.id}/records`, { raw: '{"externalId":"h","itemType":"n","occurredAt":"2026-01-01T00:00:00Z"}', headers: { authorization: `Bearer ${ws.apiKey}`, ...headers } });
+        const timed = (answer: Promise<Answer>) => within(`${route} with headers ${JSON.stringify(headers).slice(0, 200)}`, answer);
+        if (route === 'records') res = await timed(t.call('POST', `/v1/workspaces/${ws.id}/records`, { raw: '{"externalId":"h","itemType":"n","occurredAt":"2026-01-01T00:00:00Z"}', headers: { authorization: `Bearer ${ws.apiKey}`, ...headers } }));
         else if (route === 'hook') res = await hook('{"id":"h","text":"t"}', headers);
-        else if (route === 'list') res = await t.call('GET', `/v1/workspaces/${ws.id}/records?limit=5`, { headers });
-        else res = await t.call('GET', `/v1/workspaces/${ws.id}`, { headers });
+        else if (route === 'list') res = await timed(t.call('GET', `/v1/workspaces/${ws.id}/records?limit=5`, { headers }));
+        else res = await timed(t.call('GET', `/v1/workspaces/${ws.id}`, { headers }));
         checkAnswer(res, `${route} with headers ${JSON.stringify(headers).slice(0, 200)}`, [200, 202]);
         // Nothing of the request's headers is reflected into the answer's headers except a valid request id.
         for (const [name, value] of res.headers) {
@@ -278,7 +294,7 @@ describe('hostile input', () => {
         const search = new URLSearchParams(q as Record<string, string>).toString();
         const wsPart = own ? ws.id : encodeURIComponent(x);
         const url = `/v1/workspaces/${wsPart}/${path!.replace('{x}', encodeURIComponent(x))}${search ? `?${search}` : ''}`;
-        const res = await t.call(method!, url, { token: ws.apiKey, ...(method === 'GET' || method === 'DELETE' ? {} : { raw }) });
+        const res = await within(`${method} ${url} ${String(raw).slice(0, 200)}`, t.call(method!, url, { token: ws.apiKey, ...(method === 'GET' || method === 'DELETE' ? {} : { raw }) }));
         checkAnswer(res, `${method} ${url.slice(0, 200)}`, [200, 201, 202, 204]);
       }),
       params(RUNS),
@@ -286,20 +302,41 @@ describe('hostile input', () => {
     // Admin routes: workspace creation with hostile bodies.
     await fc.assert(
       fc.asyncProperty(body, async (raw) => {
-        const res = await t.call('POST', '/v1/workspaces', { token: t.adminToken, raw });
+        const res = await within(`create workspace ${String(raw).slice(0, 200)}`, t.call('POST', '/v1/workspaces', { token: t.adminToken, raw }));
         checkAnswer(res, 'create workspace', [201]);
       }),
       params(Math.ceil(RUNS / 3)),
     );
   });
 
-  // KNOWN BUG (the records API and the webhook endpoint take JSON of any nesting depth): a draft whose
-  // `attributes` nest ~2,000 levels is answered 202, then its parse job fails on every attempt with
-  // "RangeError: Maximum call stack size exceeded" and is dead-lettered — accepted, never stored; at
-  // ~5,000 levels the answer is a 500 (JSON.stringify in core's chunkByBytes, during ingest), and on
-  // the in-memory queue the overflow is an uncaught exception (structuredClone in the memory queue's
-  // delivery). Expected: refused with a 400 past a sane depth, or stored. `it.fails` until fixed.
-  it.fails('records API: a draft nested thousands of levels deep is refused with a 4xx, or accepted and stored', async () => {
+  // Fixed bug (docs/reliability.md, bug 8): the URL check of the source and destination routes read a
+  // clone of the body; past the limit, without a Content-Length, the route's own read never completed.
+  // Now the body is read once, capped, and shared.
+  it('sources and destinations: a body over the limit without a Content-Length gets 413', async () => {
+    for (const path of ['sources', 'destinations']) {
+      // A string body: a Request made from it carries no Content-Length, as a chunked upload does not.
+      const big = JSON.stringify({ name: 'x', connector: 'webhook', config: { pad: 'x'.repeat(1_200_000) } });
+      const res = await within(
+        `POST ${path} with a 1.2 MB body and no Content-Length`,
+        t.server.app.fetch(new Request(`http://tributary.test/v1/workspaces/${ws.id}/${path}`, { method: 'POST', headers: { authorization: `Bearer ${ws.apiKey}`, 'content-type': 'application/json' }, body: big })),
+        5000,
+      );
+      expect(res.status).toBe(413);
+    }
+  });
+
+  // Fixed bug (docs/reliability.md, bug 3): JSON of any depth was taken; past ~2,000 levels the stack
+  // overflowed in the stages (accepted, never stored), in ingest (500, or 503 for ever on the webhook
+  // endpoint) or in the memory queue (an uncaught exception). Now refused with a 400 naming where.
+  it('webhook endpoint: an event nested thousands of levels deep is refused with a 4xx, or accepted', async () => {
+    for (const depth of [5_000, 50_000]) {
+      const body = nestedText(depth, '{"a":', false);
+      const res = await hook(body, signStandardWebhook({ id: `deep-event-${depth}`, timestamp: Date.now(), body, secret }));
+      checkAnswer(res, `event nested ${depth} levels`, [202]);
+    }
+  });
+
+  it('records API: a draft nested thousands of levels deep is refused with a 4xx, or accepted and stored', async () => {
     for (const depth of [2_000, 5_000, 20_000]) {
       const res = await t.call('POST', `/v1/workspaces/${ws.id}/records`, { token: ws.apiKey, raw: nestedText(depth, '[', true, `very-deep-${depth}`) });
       checkAnswer(res, `draft nested ${depth} levels`, [202]);
@@ -310,13 +347,10 @@ describe('hostile input', () => {
     }
   });
 
-  // KNOWN BUG (packages/core/src/analyzers/keyphrases/tokenize.ts): the NOT_WORDS regular expression
-  // backtracks quadratically on a long run of word characters without a separator (`\w+(?:(?:\.|::|_|…)\w+)+`
-  // and `[\w.+-]+@…` retried from every position). One record whose text is a single 64 KB word costs
-  // ~4 s of a worker's event loop, 256 KB ~80 s, a body just under the 1 MiB limit ~20 min — during
-  // which the worker serves nothing else and its leases expire, so the job moves on to the next
-  // worker and stalls it too. Expected: linear time. `it.fails` until fixed.
-  it.fails('analyzers: a 48 KB text without spaces is analyzed in well under a second', async () => {
+  // Was bug 4 (docs/reliability.md): the keyphrase tokenizer's NOT_WORDS expression (and others in the
+  // analyzers) backtracked quadratically on a long run of word characters; a 64 KB word cost ~4 s of a
+  // worker's event loop. Fixed; packages/core/test/analyzers-linear.test.ts checks linear scaling.
+  it('analyzers: a 48 KB text without spaces is analyzed in well under a second', async () => {
     const { defaultAnalyzers } = await import('@tributary/core/analyzers/defaults');
     const { analyzeRecord } = await import('@tributary/core/analysis');
     const { buildRecord } = await import('@tributary/core/record');

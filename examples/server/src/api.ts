@@ -5,8 +5,9 @@
  */
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { z } from 'zod';
-import { createError, fromZodError } from '@tributary/core/errors';
+import { fromZodError, isTributaryError } from '@tributary/core/errors';
 import { readStreamCapped } from '@tributary/core/webhooks';
+import { bodyTooLarge, checkDeclaredLength, decodeJsonBody } from './json-body.js';
 import type { Logger } from './logger.js';
 
 /** Who made a request. */
@@ -84,27 +85,30 @@ export function queryObject(url: string): Record<string, string | string[]> {
   return out;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+/** Bodies already read, by request: the URL check and the route share one capped read (a clone's would hang past the limit). */
+const bodies = new WeakMap<Request, Promise<unknown>>();
 
-/** Reads a JSON body within the size limit. @throws `payload_too_large`, `validation` */
-export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
-  const declared = request.headers.get('content-length');
-  if (declared && /^\d+$/.test(declared) && Number(declared) > maxBytes) {
-    throw createError('api', 'payload_too_large', `request body is larger than the limit of ${maxBytes} bytes`);
+/**
+ * Reads a JSON body within the size limit, once per request: later calls get the same result.
+ * @throws `payload_too_large`, `validation`
+ */
+export function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
+  let body = bodies.get(request);
+  if (!body) {
+    body = (async () => {
+      checkDeclaredLength(request.headers.get('content-length'), maxBytes);
+      let raw: Uint8Array;
+      try {
+        raw = await readStreamCapped(request.body, maxBytes);
+      } catch (error) {
+        // The same message whether the length was announced or found while reading.
+        throw isTributaryError(error, 'payload_too_large') ? bodyTooLarge(maxBytes) : error;
+      }
+      return decodeJsonBody(raw);
+    })();
+    bodies.set(request, body);
   }
-  const raw = await readStreamCapped(request.body, maxBytes);
-  if (raw.byteLength === 0) throw createError('api', 'validation', 'a JSON body is required', { issues: [{ path: '', message: 'required' }] });
-  let text: string;
-  try {
-    text = utf8.decode(raw);
-  } catch {
-    throw createError('api', 'validation', 'request body is not valid UTF-8', { issues: [{ path: '', message: 'invalid UTF-8' }] });
-  }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw createError('api', 'validation', `request body is not valid JSON: ${(error as Error).message}`, { issues: [{ path: '', message: 'invalid JSON' }] });
-  }
+  return body;
 }
 
 function validate<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {

@@ -3,12 +3,12 @@
  * The HTTP app: request ids, JSON access logs and metrics around every request, authentication and
  * per-workspace rate limits, the routes, and one JSON shape for every error.
  */
-import { randomUUID } from 'node:crypto';
 import type { Tracer } from '@opentelemetry/api';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { Api, type Access, type AppEnv } from './api.js';
 import type { RouteDeps } from './context.js';
-import { errorJson, httpErrors, toErrorAnswer } from './errors.js';
+import { errorJson, toErrorAnswer } from './errors.js';
+import { logFailure, observeRequest, requestIdOf, takeRequestToken } from './http-scope.js';
 import { urlCheckMiddleware, type NetPolicy } from './net.js';
 import type { RequestLimiter } from './rate-limit.js';
 import { dashboardRoutes } from './routes/dashboard.js';
@@ -20,6 +20,8 @@ import { reportRoutes } from './routes/reports.js';
 import { settingsRoutes } from './routes/settings.js';
 import { sourceRoutes } from './routes/sources.js';
 import { systemRoutes } from './routes/system.js';
+import { apiKeyRoutes } from './routes/api-keys.js';
+import { secretKeyRoutes } from './routes/secret-key.js';
 import { workspaceRoutes } from './routes/workspaces.js';
 import { tracingMiddleware } from './telemetry/http.js';
 
@@ -37,16 +39,13 @@ export interface AppDeps extends Omit<RouteDeps, 'api'> {
   tracer?: Tracer;
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
 /** Builds the app. */
 export function createApp(deps: AppDeps): { app: Hono<AppEnv>; api: Api } {
   const app = new Hono<AppEnv>();
   const { log, metrics, limiter } = deps;
 
   app.use('*', async (c, next) => {
-    const incoming = c.req.header('x-request-id');
-    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const requestId = requestIdOf(c.req.header('x-request-id'));
     c.set('requestId', requestId);
     c.set('log', log.child({ reqId: requestId }));
     c.set('route', 'unmatched');
@@ -59,28 +58,14 @@ export function createApp(deps: AppDeps): { app: Hono<AppEnv>; api: Api } {
       c.res = new Response(c.res.body, c.res);
       c.res.headers.set('x-request-id', requestId);
     }
-    const seconds = (performance.now() - started) / 1000;
-    const route = c.get('route');
-    const status = c.res.status;
-    metrics.httpRequests.inc({ method: c.req.method, route, status: String(status) });
-    metrics.httpDuration.observe({ method: c.req.method, route }, seconds);
-    // The path, never the query string or headers: those can carry tokens.
-    const workspaceId = c.get('workspace')?.id;
-    c.get('log').info({ method: c.req.method, path: new URL(c.req.url).pathname, route, status, durationMs: Math.round(seconds * 100_000) / 100, ...(workspaceId ? { workspaceId } : {}) }, 'request');
+    observeRequest(metrics, c.get('log'), { method: c.req.method, path: new URL(c.req.url).pathname, route: c.get('route'), status: c.res.status, startedAt: started, workspaceId: c.get('workspace')?.id });
   });
   if (deps.tracer) app.use('*', tracingMiddleware(deps.tracer));
 
   const rateLimit =
     (kind: 'api' | 'hooks', workspaceOf: (c: Parameters<MiddlewareHandler<AppEnv>>[0]) => string | undefined): MiddlewareHandler<AppEnv> =>
     async (c, next) => {
-      const ws = workspaceOf(c);
-      if (ws) {
-        const taken = limiter.take(`${kind}:${ws}`);
-        if (!taken.ok) {
-          metrics.rateLimited.inc({ kind });
-          throw httpErrors.rateLimited(taken.retryAfterMs);
-        }
-      }
+      takeRequestToken(limiter, metrics, kind, workspaceOf(c));
       await next();
     };
   const apiLimit = rateLimit('api', (c) => c.get('workspace')?.id);
@@ -105,6 +90,8 @@ export function createApp(deps: AppDeps): { app: Hono<AppEnv>; api: Api } {
   systemRoutes(routeDeps, { startedAt: deps.startedAt, version: deps.version ?? '0.1.0' });
   if (deps.apiRoutes !== false) {
     workspaceRoutes(routeDeps);
+    apiKeyRoutes(routeDeps);
+    secretKeyRoutes(routeDeps);
     sourceRoutes(routeDeps);
     hookRoutes(routeDeps);
     recordRoutes(routeDeps);
@@ -117,12 +104,7 @@ export function createApp(deps: AppDeps): { app: Hono<AppEnv>; api: Api } {
 
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` } }, 404));
   app.onError((error, c) => {
-    const answer = toErrorAnswer(error);
-    if (answer.serverError) {
-      const e = error as { name?: string; message?: string; code?: unknown; stack?: string };
-      // The error's own message, for operators; clients got a generic one.
-      (c.get('log') ?? log).error({ err: { name: e.name, message: e.message, code: e.code, stack: e.stack } }, 'request failed');
-    }
+    logFailure(c.get('log') ?? log, error, toErrorAnswer(error));
     return errorJson(c, error);
   });
   return { app, api };

@@ -1,31 +1,21 @@
 /**
  * @module auth
  * Bearer authentication. The admin token opens everything; a workspace API key opens its own
- * workspace only. Keys are `trb_<keyId>.<secret>` with 32 random bytes of secret; only their SHA-256
- * is stored (documents `api-keys`, looked up by the non-secret key id), and the hash is compared in
- * constant time. A key is shown once, when its workspace is created.
+ * workspace only (see `api-keys.ts` for the keys themselves). Key documents may be cached for a short,
+ * configured time (the server: 2 s with shared engines, so a key revoked by another process stops
+ * working here within that bound; 30 s when it owns its store alone and makes every change itself).
+ * Workspaces, which never change owner, are cached briefly.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
+import type { Clock } from '@tributary/core/clock';
 import { constantTimeEqual } from '@tributary/core/crypto';
 import { GLOBAL_SCOPE, type StorageAdapter } from '@tributary/core/storage';
 import type { AppEnv, Principal, Workspace } from './api.js';
+import { createApiKeyStore, sha256, type ApiKeyStore } from './api-keys.js';
 import { httpErrors } from './errors.js';
 
-/** A stored API key: never the key itself. */
-export interface ApiKeyDocument {
-  keyId: string;
-  workspaceId: string;
-  /** Hex SHA-256 of the whole key. */
-  hash: string;
-  createdAt: string;
-}
-
-export const API_KEYS = 'api-keys';
+export { API_KEYS, type ApiKeyDocument } from './api-keys.js';
 export const WORKSPACES = 'workspaces';
-
-const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
-const KEY_FORMAT = /^trb_([A-Za-z0-9_-]{12})\.([A-Za-z0-9_-]{43})$/;
 
 /** The bearer token of a request, or undefined. */
 export function bearerToken(header: string | undefined): string | undefined {
@@ -34,10 +24,12 @@ export function bearerToken(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
-/** Authentication over the document store, with a short cache of verified keys. */
+/** Authentication over the document store. */
 export interface Auth {
+  /** The workspaces' API keys. */
+  keys: ApiKeyStore;
   /** Issues a new key for a workspace; the only time it is seen in full. */
-  createApiKey(workspaceId: string): Promise<{ apiKey: string; keyId: string }>;
+  createApiKey(workspaceId: string, options?: { name?: string }): Promise<{ apiKey: string; keyId: string }>;
   /** Who a bearer token is, or null when it is nobody. */
   identify(token: string | undefined): Promise<Principal | null>;
   /** Loads a workspace (cached briefly). */
@@ -48,24 +40,38 @@ export interface Auth {
   admin: MiddlewareHandler<AppEnv>;
   /** Middleware of workspace routes (`:ws`): its own key or the admin token. */
   workspaceAccess: MiddlewareHandler<AppEnv>;
+  /**
+   * What {@link Auth.workspaceAccess} decides, without a framework (the node:http fast path uses it).
+   * @throws TributaryError `unauthorized` (401), `forbidden` (403) or `not_found` (404)
+   */
+  authorizeWorkspace(authorization: string | undefined, ws: string): Promise<{ principal: Principal; workspace: Workspace }>;
 }
 
 /** Options of {@link createAuth}. */
 export interface AuthOptions {
   storage: StorageAdapter;
   adminToken: string;
-  /** How long a verified key or a loaded workspace is trusted without a lookup. @default 30000 */
+  /** How long a loaded workspace is trusted without a lookup. @default 30000 */
   cacheTtlMs?: number;
-  now?: () => number;
+  /**
+   * How long a key's document is trusted without a lookup. With other processes sharing the store
+   * this is how long they may keep accepting a key revoked here: keep it short. 0 reads the key on
+   * every request. @default 0
+   */
+  keyCacheTtlMs?: number;
+  /** @default systemClock */
+  clock?: Clock;
+  /** Told when recording a key's use failed. */
+  onError?: (error: unknown) => void;
 }
 
 /** Creates the server's authentication. */
 export function createAuth(options: AuthOptions): Auth {
   const { storage } = options;
-  const now = options.now ?? Date.now;
+  const keys = createApiKeyStore({ storage, cacheTtlMs: options.keyCacheTtlMs ?? 0, ...(options.clock ? { clock: options.clock } : {}), ...(options.onError ? { onError: options.onError } : {}) });
+  const now = () => options.clock?.now() ?? Date.now();
   const ttl = options.cacheTtlMs ?? 30_000;
   const adminHash = sha256(options.adminToken);
-  const keyCache = new Map<string, { principal: Principal; hash: string; until: number }>();
   const workspaceCache = new Map<string, { workspace: Workspace | null; until: number }>();
 
   const trim = <V>(cache: Map<string, V>) => {
@@ -74,30 +80,19 @@ export function createAuth(options: AuthOptions): Auth {
   };
 
   const auth: Auth = {
-    async createApiKey(workspaceId) {
-      const keyId = randomBytes(9).toString('base64url');
-      const apiKey = `trb_${keyId}.${randomBytes(32).toString('base64url')}`;
-      const doc: ApiKeyDocument = { keyId, workspaceId, hash: sha256(apiKey), createdAt: new Date(now()).toISOString() };
-      await storage.putDocument(API_KEYS, GLOBAL_SCOPE, keyId, doc);
-      return { apiKey, keyId };
+    keys,
+
+    async createApiKey(workspaceId, o = {}) {
+      const { apiKey, key } = await keys.create(workspaceId, o);
+      return { apiKey, keyId: key.id };
     },
 
     async identify(token) {
       if (!token) return null;
-      const hash = sha256(token);
       // Both sides are hashes of equal length: the comparison takes the same time whatever the token.
-      if (constantTimeEqual(hash, adminHash)) return { kind: 'admin' };
-      const match = KEY_FORMAT.exec(token);
-      if (!match) return null;
-      const keyId = match[1]!;
-      const cached = keyCache.get(keyId);
-      if (cached && cached.until > now()) return constantTimeEqual(hash, cached.hash) ? cached.principal : null;
-      const doc = await storage.getDocument<ApiKeyDocument>(API_KEYS, GLOBAL_SCOPE, keyId);
-      if (!doc || !constantTimeEqual(hash, doc.hash)) return null;
-      const principal: Principal = { kind: 'key', workspaceId: doc.workspaceId, keyId };
-      keyCache.set(keyId, { principal, hash: doc.hash, until: now() + ttl });
-      trim(keyCache);
-      return principal;
+      if (constantTimeEqual(sha256(token), adminHash)) return { kind: 'admin' };
+      const found = await keys.verify(token);
+      return found ? { kind: 'key', workspaceId: found.workspaceId, keyId: found.keyId } : null;
     },
 
     async workspace(id) {
@@ -114,7 +109,6 @@ export function createAuth(options: AuthOptions): Auth {
 
     forget(workspaceId) {
       workspaceCache.delete(workspaceId);
-      for (const [keyId, entry] of keyCache) if (entry.principal.kind === 'key' && entry.principal.workspaceId === workspaceId) keyCache.delete(keyId);
     },
 
     admin: async (c, next) => {
@@ -125,14 +119,18 @@ export function createAuth(options: AuthOptions): Auth {
       await next();
     },
 
-    workspaceAccess: async (c, next) => {
-      const principal = await auth.identify(bearerToken(c.req.header('authorization')));
+    async authorizeWorkspace(authorization, ws) {
+      const principal = await auth.identify(bearerToken(authorization));
       if (!principal) throw httpErrors.unauthorized('missing or invalid API key: Authorization: Bearer <workspace API key>');
-      const ws = c.req.param('ws') ?? '';
       // A key reaches its own workspace only; whether another workspace exists is not revealed.
       if (principal.kind === 'key' && principal.workspaceId !== ws) throw httpErrors.forbidden('this API key does not belong to this workspace');
       const workspace = await auth.workspace(ws);
       if (!workspace) throw httpErrors.notFound(`workspace ${JSON.stringify(ws)}`);
+      return { principal, workspace };
+    },
+
+    workspaceAccess: async (c, next) => {
+      const { principal, workspace } = await auth.authorizeWorkspace(c.req.header('authorization'), c.req.param('ws') ?? '');
       c.set('principal', principal);
       c.set('workspace', workspace);
       await next();

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { decodeKey } from '@tributary/core/crypto';
+import { DEFAULT_MAX_JSON_DEPTH } from '@tributary/core/json';
 
 /** An empty variable (`FOO=`) counts as unset, as shells and compose files often leave them. */
 const unsetIfEmpty = (value: unknown) => (value === '' ? undefined : value);
@@ -51,8 +52,26 @@ export const ServerConfigSchema = z.object({
       }, 'must be 32 bytes, as 64 hex characters or 44 base64 characters')
       .optional(),
   ),
+  /**
+   * Keys `TRIBUTARY_SECRET_KEY` replaced, comma-separated: they only decrypt what they encrypted until
+   * `tributary keys rotate` has re-encrypted it with the current key. @default none
+   */
+  TRIBUTARY_SECRET_KEY_PREVIOUS: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .transform((v) => v.split(',').map((k) => k.trim()).filter(Boolean))
+      .refine((keys) => keys.every((k) => { try { decodeKey(k); return true; } catch { return false; } }), 'each key must be 32 bytes, as 64 hex characters or 44 base64 characters')
+      .optional(),
+  ),
   /** PostgreSQL for storage (and the queue, unless a broker URL is set). */
   DATABASE_URL: optionalUrl(),
+  /**
+   * Connections per pool to `DATABASE_URL`; a process opens two pools (store, and queue when no broker
+   * is set). Size it so that processes × pools × this stays under the server's `max_connections`.
+   * @default 10
+   */
+  DATABASE_POOL_MAX: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1).max(1000).default(10)),
   /** Redis for the queue (Redis Streams) and the shared delivery rate limiter. */
   REDIS_URL: optionalUrl(),
   /** NATS JetStream for the queue; a comma-separated server list is accepted. */
@@ -87,6 +106,25 @@ export const ServerConfigSchema = z.object({
   TRIBUTARY_PUBLIC_URL: optionalUrl(),
   /** Largest request body, in bytes. @default 1048576 (1 MiB) */
   TRIBUTARY_MAX_BODY_BYTES: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1024).default(1024 * 1024)),
+  /**
+   * Deepest nesting (objects and arrays) of a JSON body on the records API and the webhook endpoint;
+   * deeper bodies, or records in a batch, are refused with a 400 naming where. At most 200: core
+   * refuses items nested past 256 levels whatever the server allows. @default 64
+   */
+  TRIBUTARY_MAX_JSON_DEPTH: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(4).max(200).default(DEFAULT_MAX_JSON_DEPTH)),
+  /**
+   * Serve `POST /v1/workspaces/:ws/records` and `POST /v1/hooks/:ws/:source` on node:http directly
+   * (same answers, a fraction of the per-request cost); `false` sends them through the Hono app like
+   * every other route. @default true
+   */
+  TRIBUTARY_INGEST_FAST_PATH: flag(true),
+  /**
+   * With shared engines, how long (ms) a process trusts an API key's document without reading it
+   * again: a key revoked or rotated by another process keeps working here for at most this long (the
+   * process that revokes drops it at once). 0 reads the key on every request. The embedded engines
+   * have one owner process and cache keys 30 s whatever this says. @default 2000
+   */
+  TRIBUTARY_API_KEY_CACHE_MS: count(2000, 60_000),
   /** Requests per second per workspace (API and webhooks counted apart); 0 turns the limit off. @default 100 */
   TRIBUTARY_RATE_LIMIT: count(100),
   /** Burst of the per-workspace limit. @default 2 × TRIBUTARY_RATE_LIMIT */

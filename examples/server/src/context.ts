@@ -11,7 +11,6 @@ import type { Auth } from './auth.js';
 import type { ServerConfig } from './config.js';
 import type { Logger } from './logger.js';
 import type { ServerMetrics } from './metrics.js';
-import type { RunIndex } from './runs.js';
 
 /** Dependencies of the route files. */
 export interface RouteDeps {
@@ -19,7 +18,6 @@ export interface RouteDeps {
   config: ServerConfig;
   pipeline: Pipeline;
   auth: Auth;
-  runs: RunIndex;
   /** Targets by name (their config schemas decrypt stored secrets). */
   targets: ReadonlyMap<string, AnyTarget>;
   secretBox: SecretBox;

@@ -8,6 +8,7 @@
  *   across processes).
  * Adapters are imported only when chosen, so an unused engine's client is never loaded.
  */
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { RateLimiter } from '@tributary/core/dispatcher';
 import type { QueueAdapter } from '@tributary/core/queue';
@@ -66,16 +67,19 @@ export async function createEngines(config: ServerConfig, options: { onError?: (
 
   if (config.DATABASE_URL) {
     const { createPostgresStorage, createPostgresQueue } = await import('@tributary/adapters/postgres');
-    storage = createPostgresStorage({ connectionString: config.DATABASE_URL });
+    storage = createPostgresStorage({ connectionString: config.DATABASE_URL, maxConnections: config.DATABASE_POOL_MAX });
     storageName = `postgres ${redactUrl(config.DATABASE_URL)}`;
     if (!queue) {
-      queue = createPostgresQueue({ connectionString: config.DATABASE_URL, onError });
+      queue = createPostgresQueue({ connectionString: config.DATABASE_URL, maxConnections: config.DATABASE_POOL_MAX, onError });
       queueName = storageName;
     }
   } else if (config.TRIBUTARY_EMBEDDED === 'pglite') {
     const { createPgliteStorage, createPgliteQueue } = await import('@tributary/adapters/pglite');
     // Both adapters share one PGlite instance per directory.
     const dataDir = join(resolve(config.TRIBUTARY_DATA_DIR), 'pglite');
+    // PGlite creates its own directory but not the parents: a fresh clone's `./data` may not exist yet
+    // (only generating secrets used to create it).
+    await mkdir(resolve(config.TRIBUTARY_DATA_DIR), { recursive: true });
     storage = createPgliteStorage({ dataDir });
     storageName = `pglite ${dataDir}`;
     if (!queue) {

@@ -4,9 +4,11 @@
  * (default: all of them in this process).
  */
 import { serve } from '@hono/node-server';
+import { createServer as createHttpServer, type ServerOptions } from 'node:http';
 import { parseArgs } from 'node:util';
 import { isEmbedded, loadConfig } from './config.js';
 import { DEMO_WORKSPACE_NAME, demoEnabled, prepareDemo, type DemoHandle } from './demo/index.js';
+import { withIngestFastPath, type NodeRequestListener } from './ingest/fast-path.js';
 import { createLogger } from './logger.js';
 import { createServer, ROLES, ROLE_STAGES, type Role } from './server.js';
 
@@ -46,7 +48,9 @@ async function main() {
   }
   logger.info({ role, stages: ROLE_STAGES[role], storage: engines.describe.storage, queue: engines.describe.queue, connectors: server.registry.connectors.map((c) => c.name), analyzers: server.registry.analyzers.map((a) => a.name) }, 'server started');
 
-  const http = serve({ fetch: server.app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
+  // The ingest routes on node:http directly; everything else through Hono's listener.
+  const createServerWithFastPath = ((options: ServerOptions, listener: NodeRequestListener) => createHttpServer(options, withIngestFastPath(server.fastPath, listener))) as typeof createHttpServer;
+  const http = serve({ fetch: server.app.fetch, port: config.PORT, hostname: config.HOST, createServer: createServerWithFastPath }, (info) => {
     const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;
     console.log(`Tributary server (${role}) listening on http://${host}:${info.port} — API docs at /docs`);
     if (demo) {

@@ -163,7 +163,8 @@ const URL_BODIES: Record<string, readonly string[]> = {
 /**
  * Refuses, with a 400 naming the field, the URLs a source or destination is created or changed with
  * when they point at private addresses. Runs after authentication (so strangers cannot make the
- * server resolve names) and reads a copy of the body: the route still validates and reads it.
+ * server resolve names) and reads the body once, capped, through {@link readJsonBody}, which hands
+ * the route the same result: a second read of a clone would wait for ever past the limit.
  */
 export function urlCheckMiddleware(policy: Pick<NetPolicy, 'checkUrl'>, maxBodyBytes: number): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -171,9 +172,10 @@ export function urlCheckMiddleware(policy: Pick<NetPolicy, 'checkUrl'>, maxBodyB
     if (keys) {
       let body: unknown;
       try {
-        body = await readJsonBody(c.req.raw.clone(), maxBodyBytes);
+        // The one read of the body, capped: the route gets the same result (readJsonBody keeps it).
+        body = await readJsonBody(c.req.raw, maxBodyBytes);
       } catch {
-        // The route answers a body it cannot read with its own error.
+        // The route answers a body it cannot read with its own error (the same one, from the same read).
         body = undefined;
       }
       const fields = keys.flatMap((key) => {

@@ -7,12 +7,10 @@
  */
 import type { Analyzer } from '@tributary/core/analysis';
 import type { AnyConnector } from '@tributary/core/connector';
-import type { SecretBox } from '@tributary/core/crypto';
 import { storedThresholds, thresholdAlertReporter, valueNotificationReporter } from '@tributary/core/notifications';
 import { recordProcessedReporter, type Reporter } from '@tributary/core/pipeline';
 import type { AnyTarget } from '@tributary/core/target';
 import { apiRecordsConnector } from './api-records.js';
-import { withEncryptedSecrets } from './destination-secrets.js';
 
 /** A module export to load: `[subpath, export name]`. The export may also be a factory taking no arguments. */
 type Entry = readonly [specifier: string, exportName: string];
@@ -102,10 +100,11 @@ const isAnalyzer = (v: unknown): v is Analyzer => typeof v === 'object' && v !==
 const resolveExport = (v: unknown): unknown => (typeof v === 'function' ? (v as () => unknown)() : v);
 
 /**
- * Loads the registry. Targets are wrapped so the secrets of destination configs, stored encrypted,
- * are decrypted only when a message is sent.
+ * Loads the registry. Targets are registered as they are: the pipeline's destination registry
+ * (`@tributary/core/destinations`) encrypts their secret config fields and decrypts them only when a
+ * message is sent.
  */
-export async function loadRegistry(options: { secretBox: SecretBox; /** The directory `file` sources are confined to. */ fileRoot: string }): Promise<Registry> {
+export async function loadRegistry(options: { /** The directory `file` sources are confined to. */ fileRoot: string }): Promise<Registry> {
   const missing: string[] = [];
   const connectors: AnyConnector[] = [apiRecordsConnector];
   for (const entry of CONNECTORS) {
@@ -124,7 +123,7 @@ export async function loadRegistry(options: { secretBox: SecretBox; /** The dire
     const value = resolveExport(await load(entry, missing));
     if (value === undefined) continue;
     if (!isTarget(value)) throw new Error(`${entry[0]}#${entry[1]} is not a target`);
-    targets.push(withEncryptedSecrets(value, options.secretBox));
+    targets.push(value);
   }
 
   let analyzers: Analyzer[] = [];

@@ -157,21 +157,35 @@ export const WorkspaceSchema = z.object({ id: z.string(), name: z.string(), crea
 export const DESTINATION_KINDS = ['http', 'webhook', 'slack', 'email'] as const;
 export const DestinationKindSchema = z.enum(DESTINATION_KINDS);
 
+const DestinationUrlSchema = z.string().min(1).max(2000).describe('The URL of the receiver (http, webhook), the Slack incoming webhook URL (slack), or the mail API origin (email)');
+const DestinationRateLimitSchema = z.object({ perSecond: z.number().positive().max(100_000), burst: z.number().int().min(1).max(100_000) }).strict();
+const DestinationFilterSchema = z
+  .object({
+    types: z.array(z.string().min(1)).max(50).optional().describe('Message types, e.g. record.processed, record.alert; all when absent'),
+    sourceIds: z.array(IdSchema).max(1000).optional().describe('Only records of these sources; all when absent'),
+  })
+  .strict();
+
 export const DestinationCreateSchema = z
   .object({
     kind: DestinationKindSchema,
     name: z.string().trim().min(1).max(200).optional(),
-    url: z.string().min(1).max(2000).optional().describe('The URL of the receiver (http, webhook), the Slack incoming webhook URL (slack), or the mail API origin (email)'),
+    url: DestinationUrlSchema.optional(),
     config: JsonObject.default({}).describe("Other settings of the target, e.g. secret (webhook), apiKey, from and to (email); secrets are stored encrypted and never returned"),
-    rateLimit: z.object({ perSecond: z.number().positive().max(100_000), burst: z.number().int().min(1).max(100_000) }).strict(),
-    filter: z
-      .object({
-        types: z.array(z.string().min(1)).max(50).optional().describe('Message types, e.g. record.processed, record.alert; all when absent'),
-        sourceIds: z.array(IdSchema).max(1000).optional().describe('Only records of these sources; all when absent'),
-      })
-      .strict()
-      .nullable()
-      .optional(),
+    rateLimit: DestinationRateLimitSchema,
+    filter: DestinationFilterSchema.nullable().optional(),
+    enabled: z.boolean().optional(),
+  })
+  .strict();
+
+/** A change to a destination: fields left out keep their value; its kind cannot change. */
+export const DestinationPatchSchema = z
+  .object({
+    name: z.string().trim().min(1).max(200).nullable().optional(),
+    url: DestinationUrlSchema.optional(),
+    config: JsonObject.optional().describe('Merged over the stored settings field by field; a secret left out is kept'),
+    rateLimit: DestinationRateLimitSchema.optional(),
+    filter: DestinationFilterSchema.nullable().optional(),
     enabled: z.boolean().optional(),
   })
   .strict();
@@ -189,6 +203,7 @@ export const DestinationViewSchema = z
     filter: z.object({ types: z.array(z.string()).optional(), sourceIds: z.array(z.string()).optional() }).nullable(),
     enabled: z.boolean(),
     createdAt: z.string(),
+    updatedAt: z.string(),
   })
   .meta({ title: 'Destination' });
 

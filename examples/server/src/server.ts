@@ -7,12 +7,12 @@
 import { join } from 'node:path';
 import type { Clock } from '@tributary/core/clock';
 import type { FetchFunction } from '@tributary/core/connector';
-import { createSecretBox, type SecretBox } from '@tributary/core/crypto';
+import type { SecretBox } from '@tributary/core/crypto';
 import { createEventBus, type StageName } from '@tributary/core/events';
 import { createPipeline, STAGES, type Pipeline, type PipelineOptions } from '@tributary/core/pipeline';
 import { createScheduler, sourceSchedules, type Scheduler } from '@tributary/core/scheduler';
 import { GLOBAL_SCOPE } from '@tributary/core/storage';
-import { createWebhookHandler } from '@tributary/core/webhooks';
+import { createStorageDedupStore, createWebhookHandler } from '@tributary/core/webhooks';
 import type { Hono } from 'hono';
 import type { AppEnv, Workspace } from './api.js';
 import { createApp } from './app.js';
@@ -21,10 +21,10 @@ import { isEmbedded, type ServerConfig } from './config.js';
 import { createEngines, type Engines } from './engines.js';
 import { createLogger, type Logger } from './logger.js';
 import { createServerMetrics, type ServerMetrics } from './metrics.js';
+import { createIngestFastPath, type IngestFastPath } from './ingest/fast-path.js';
 import { createRequestLimiter } from './rate-limit.js';
 import { loadRegistry, type Registry } from './registry.js';
-import { createRunIndex, type RunIndex } from './runs.js';
-import { loadSecrets, type ServerSecrets } from './secrets.js';
+import { loadSecrets, secretKeyring, type SecretsInput, type ServerSecrets } from './secrets.js';
 import { createNetPolicy, type LookupFunction, type NetPolicy } from './net.js';
 import { traceQueue } from './telemetry/traced-queue.js';
 import { tracingFromEnv, type Tracing } from './telemetry/tracing.js';
@@ -48,7 +48,7 @@ export interface ServerOptions {
   role?: Role;
   logger?: Logger;
   /** @default from the environment, else generated into the data directory */
-  secrets?: Pick<ServerSecrets, 'adminToken' | 'secretKey'>;
+  secrets?: SecretsInput;
   /** @default per the configuration */
   engines?: Engines;
   /** The fetch connectors and targets use (tests inject one). @default the guarded fetch of {@link TributaryServer.net} */
@@ -62,7 +62,7 @@ export interface ServerOptions {
   pipeline?: Pick<PipelineOptions, 'stages' | 'dispatcher' | 'maxMessageBytes'>;
   /** The directory `file` sources may read. @default `TRIBUTARY_IMPORT_DIR`, else `<data dir>/imports` */
   fileRoot?: string;
-  /** Time a verified API key is trusted without a lookup. @default 30000 */
+  /** Time a loaded workspace is trusted without a lookup (API keys are read on every request). @default 30000 */
   authCacheTtlMs?: number;
 }
 
@@ -72,11 +72,10 @@ export interface TributaryServer {
   pipeline: Pipeline;
   scheduler: Scheduler;
   auth: Auth;
-  runs: RunIndex;
   metrics: ServerMetrics;
   engines: Engines;
   registry: Registry;
-  secrets: Pick<ServerSecrets, 'adminToken' | 'secretKey'> & Partial<ServerSecrets>;
+  secrets: SecretsInput & Partial<ServerSecrets>;
   secretBox: SecretBox;
   logger: Logger;
   role: Role;
@@ -84,6 +83,12 @@ export interface TributaryServer {
   net: NetPolicy;
   /** Tracing, when configured. */
   tracing?: Tracing;
+  /**
+   * The node:http fast path of the two ingest routes; it claims nothing when this role serves no API
+   * or `TRIBUTARY_INGEST_FAST_PATH=false`. Put it in front of the app's listener with
+   * {@link withIngestFastPath} (main.ts does).
+   */
+  fastPath: IngestFastPath;
   /** Starts the role's consumers and, for `all` and `worker`, the scheduler. */
   start(): Promise<void>;
   /** Stops consuming and closes the engines. */
@@ -127,8 +132,8 @@ export async function createServer(options: ServerOptions): Promise<TributarySer
     logger.warn('TRIBUTARY_SECRET_KEY is not set: this process uses a key generated in its data directory; every process sharing these engines needs the same key');
   }
 
-  const secretBox = createSecretBox({ keys: { k1: secrets.secretKey } });
-  const registry = await loadRegistry({ secretBox, fileRoot: options.fileRoot ?? config.TRIBUTARY_IMPORT_DIR ?? join(config.TRIBUTARY_DATA_DIR, 'imports') });
+  const secretBox = secretKeyring(secrets);
+  const registry = await loadRegistry({ fileRoot: options.fileRoot ?? config.TRIBUTARY_IMPORT_DIR ?? join(config.TRIBUTARY_DATA_DIR, 'imports') });
   const bus = createEventBus();
   const net = createNetPolicy({ allowPrivateNetwork: config.TRIBUTARY_ALLOW_PRIVATE_NETWORK, allowHosts: config.TRIBUTARY_ALLOWED_HOSTS, ...(options.lookup ? { lookup: options.lookup } : {}) });
   const ownTracing = options.tracing ? undefined : await tracingFromEnv(config);
@@ -149,31 +154,38 @@ export async function createServer(options: ServerOptions): Promise<TributarySer
   });
   logPipelineEvents(pipeline, logger);
   const metrics = createServerMetrics({ bus, queue: engines.queue, topics: pipeline.topics });
-  const runs = createRunIndex(pipeline);
   const scheduler = createScheduler({
-    trigger: (ws, src, o) => runs.trigger(ws, src, o),
+    trigger: (ws, src, o) => pipeline.trigger(ws, src, o),
     listSchedules: sourceSchedules(pipeline.sources, () => workspaceIds(engines.storage)),
     bus,
     storage: engines.storage,
     ...(options.clock ? { clock: options.clock } : {}),
     onError: (error, context) => logger.warn({ ...context, error: error.message }, 'scheduler error'),
   });
-  const auth = createAuth({ storage: engines.storage, adminToken: secrets.adminToken, ...(options.authCacheTtlMs !== undefined ? { cacheTtlMs: options.authCacheTtlMs } : {}) });
+  // Engines this process opened from an embedded configuration have one owner, so it sees every key change itself and may cache keys.
+  const ownsStore = !options.engines && isEmbedded(config);
+  const auth = createAuth({ storage: engines.storage, adminToken: secrets.adminToken, keyCacheTtlMs: ownsStore ? 30_000 : config.TRIBUTARY_API_KEY_CACHE_MS, ...(options.clock ? { clock: options.clock } : {}), onError: (error) => logger.warn({ error: (error as Error).message }, 'recording an API key use failed'), ...(options.authCacheTtlMs !== undefined ? { cacheTtlMs: options.authCacheTtlMs } : {}) });
   const webhooks = createWebhookHandler({
-    // Pulls queued by thin webhooks go through the run index like every other pull.
-    pipeline: { sources: pipeline.sources, ingest: pipeline.ingest, trigger: (ws, src, o) => runs.trigger(ws, src, o), storage: pipeline.storage },
+    pipeline,
+    // The one process on its store holds webhook claims in memory: two storage writes less per delivery.
+    ...(ownsStore ? { dedup: createStorageDedupStore(engines.storage, { localClaims: true, ...(options.clock ? { clock: options.clock } : {}) }) } : {}),
     maxBodyBytes: config.TRIBUTARY_MAX_BODY_BYTES,
+    maxJsonDepth: config.TRIBUTARY_MAX_JSON_DEPTH,
     ...(options.clock ? { clock: options.clock } : {}),
     onError: (error, context) => logger.error({ workspaceId: context.workspaceId, sourceId: context.sourceId, stage: context.stage, error: (error as Error)?.message }, 'webhook failed'),
   });
   const limiter = createRequestLimiter({ perSecond: config.TRIBUTARY_RATE_LIMIT, burst: config.TRIBUTARY_RATE_BURST ?? Math.max(1, config.TRIBUTARY_RATE_LIMIT * 2) });
 
   let schedulerRunning = false;
+  const apiRoutes = role === 'all' || role === 'api';
+  const fastPath: IngestFastPath =
+    apiRoutes && config.TRIBUTARY_INGEST_FAST_PATH
+      ? createIngestFastPath({ config, pipeline, auth, metrics, webhooks, limiter, log: logger, ...(tracing ? { tracer: tracing.tracer } : {}) })
+      : { claim: () => false };
   const { app } = createApp({
     config,
     pipeline,
     auth,
-    runs,
     targets: new Map(registry.targets.map((t) => [t.name, t])),
     secretBox,
     metrics,
@@ -184,7 +196,7 @@ export async function createServer(options: ServerOptions): Promise<TributarySer
     net,
     ...(tracing ? { tracer: tracing.tracer } : {}),
     startedAt: new Date(),
-    apiRoutes: role === 'all' || role === 'api',
+    apiRoutes,
     onSourcesChanged: () => {
       if (schedulerRunning) void scheduler.refresh().catch((error: Error) => logger.warn({ error: error.message }, 'scheduler refresh failed'));
     },
@@ -197,7 +209,6 @@ export async function createServer(options: ServerOptions): Promise<TributarySer
     pipeline,
     scheduler,
     auth,
-    runs,
     metrics,
     engines,
     registry,
@@ -207,6 +218,7 @@ export async function createServer(options: ServerOptions): Promise<TributarySer
     role,
     net,
     ...(tracing ? { tracing } : {}),
+    fastPath,
     async start() {
       if (started) return;
       started = true;

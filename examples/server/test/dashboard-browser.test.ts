@@ -225,7 +225,6 @@ describe.skipIf(!HAS_CHROMIUM && !IN_CI)('dashboard in headless Chromium', () =>
     await page.click('#refresh');
     await page.waitForSelector('#dead-letters button[data-action="replay"]');
     const rows = page.locator('#dead-letters tbody tr');
-    const before = await rows.count();
     const id = await rows.first().getAttribute('data-letter');
     const accepted = t.handle.simulator.crm.stats.accepted;
     await rows.first().locator('button[data-action="replay"]').click();
@@ -233,7 +232,8 @@ describe.skipIf(!HAS_CHROMIUM && !IN_CI)('dashboard in headless Chromium', () =>
     await expect.poll(async () => t.handle.simulator.crm.stats.accepted, { timeout: 15_000 }).toBeGreaterThan(accepted);
     await page.click('#refresh');
     await expect.poll(async () => page.locator(`#dead-letters tr[data-letter="${id}"]`).count(), { timeout: 15_000 }).toBe(0);
-    expect(await rows.count()).toBeLessThanOrEqual(before);
+    // No count comparison with `before`: the demo keeps running, and its CRM keeps refusing some
+    // messages, so new letters may arrive meanwhile. The replayed one is gone, and nothing failed.
     expect(problems).toEqual([]);
   });
 });

@@ -15,6 +15,8 @@ beforeAll(async () => {
   ids.id = src.body.id;
   const dst = await t.call('POST', `/v1/workspaces/${b.id}/destinations`, { token: b.apiKey, body: { kind: 'http', url: 'https://receiver.example.com/reject', rateLimit: { perSecond: 100, burst: 100 } } });
   ids.destination = dst.body.id;
+  const key = await t.call('POST', `/v1/workspaces/${b.id}/api-keys`, { token: b.apiKey, body: { name: 'B second key' } });
+  ids.apiKey = key.body.id;
   const sync = await t.call('POST', `/v1/workspaces/${b.id}/sources/${ids.id}/sync`, { token: b.apiKey });
   ids.runId = sync.body.runId;
   await t.call('POST', `/v1/workspaces/${b.id}/records`, { token: b.apiKey, body: { recordId: 'b-1', time: '2026-01-01T00:00:00Z', sourceId: 's', destinationId: 'd', type: 'positive', value: '1', unit: 'EUR', reference: 'r' } });
@@ -35,13 +37,15 @@ async function workspaceOperations() {
   );
 }
 
-const fill = (path: string, ws: string, id: string) => path.replace('{ws}', ws).replace('{id}', encodeURIComponent(path.includes('destinations') ? ids.destination! : path.includes('dead-letters') ? (ids.deadLetter ?? 'dl') : id)).replace('{runId}', ids.runId!);
+const idFor = (path: string, id: string) => (path.includes('destinations') ? ids.destination! : path.includes('dead-letters') ? (ids.deadLetter ?? 'dl') : path.includes('api-keys') ? ids.apiKey! : id);
+const fill = (path: string, ws: string, id: string) => path.replace('{ws}', ws).replace('{id}', encodeURIComponent(idFor(path, id))).replace('{runId}', ids.runId!);
 
 describe('tenancy', () => {
   it('has data in workspace B to protect', () => {
     expect(ids.id).toBeTruthy();
     expect(ids.destination).toBeTruthy();
     expect(ids.deadLetter).toBeTruthy();
+    expect(ids.apiKey).toBeTruthy();
   });
 
   it("answers 403 to workspace A's key on every route of workspace B, and changes nothing", async () => {
@@ -57,6 +61,9 @@ describe('tenancy', () => {
     expect((await t.call('GET', `/v1/workspaces/${b.id}/sources/${ids.id}`, { token: b.apiKey })).status).toBe(200);
     expect((await t.call('GET', `/v1/workspaces/${b.id}/destinations/${ids.destination}`, { token: b.apiKey })).status).toBe(200);
     expect((await t.call('GET', `/v1/workspaces/${b.id}/dead-letters`, { token: b.apiKey })).body.items).toHaveLength(Number(ids.deadLetters));
+    const bKeys = (await t.call('GET', `/v1/workspaces/${b.id}/api-keys`, { token: b.apiKey })).body.items as { id: string }[];
+    expect(bKeys.map((k) => k.id)).toContain(ids.apiKey);
+    expect(bKeys).toHaveLength(2);
   });
 
   it("answers 404 when A's key asks for B's resources under A's own workspace", async () => {
@@ -67,6 +74,10 @@ describe('tenancy', () => {
     expect((await get(`/destinations/${ids.destination}`)).status).toBe(404);
     expect((await t.call('DELETE', `/v1/workspaces/${a.id}/destinations/${ids.destination}`, { token: a.apiKey })).status).toBe(404);
     expect((await t.call('PATCH', `/v1/workspaces/${a.id}/sources/${ids.id}`, { token: a.apiKey, body: { name: 'mine' } })).status).toBe(404);
+    expect((await t.call('PATCH', `/v1/workspaces/${a.id}/destinations/${ids.destination}`, { token: a.apiKey, body: { name: 'mine' } })).status).toBe(404);
+    expect((await t.call('DELETE', `/v1/workspaces/${a.id}/api-keys/${ids.apiKey}`, { token: a.apiKey })).status).toBe(404);
+    expect((await t.call('POST', `/v1/workspaces/${a.id}/api-keys/${ids.apiKey}/rotate`, { token: a.apiKey })).status).toBe(404);
+    expect((await get('/api-keys')).body.items.map((k: { id: string }) => k.id)).not.toContain(ids.apiKey);
     expect((await t.call('POST', `/v1/workspaces/${a.id}/sources/${ids.id}/sync`, { token: a.apiKey })).status).toBe(404);
     expect((await t.call('POST', `/v1/workspaces/${a.id}/dead-letters/${encodeURIComponent(ids.deadLetter!)}/replay`, { token: a.apiKey })).status).toBe(404);
     expect((await get('/records')).body.items).toEqual([]);

@@ -30,6 +30,7 @@ describe('kafka options', () => {
     expect(isTributaryError(configError({ brokers: ['kafka:9092'], numPartitions: 0 }), 'config')).toBe(true);
     expect(isTributaryError(configError({ brokers: ['kafka:9092'], sessionTimeoutMs: 1.5 }), 'config')).toBe(true);
     expect(isTributaryError(configError({ brokers: ['kafka:9092'], topicPrefix: 'no spaces ' }), 'config')).toBe(true);
+    expect(isTributaryError(configError({ brokers: ['kafka:9092'], maxProcessingMs: -1 }), 'config')).toBe(true);
   });
 
   it('accept a valid configuration, and creating the adapter does no I/O', async () => {

@@ -86,7 +86,10 @@ describe.skipIf(!service.available)('nats queue', () => {
     await nc.close();
   });
 
-  testQueueAdapter('nats', () => createNatsQueue({ servers: NATS_URL, streamPrefix, subjectPrefix }), { visibilityTimeoutMs: 1000, topicPrefix: `kit-${run}` });
+  // The kit's "consumer that never answers" is a live process with a hung handler: a stuck handler is
+  // let go at maxProcessingMs, so the kit runs with it at the kit's lease (no renewal). Renewal itself is
+  // tested below (a handler running three leases), and a killed process stops renewing.
+  testQueueAdapter('nats', () => createNatsQueue({ servers: NATS_URL, streamPrefix, subjectPrefix, maxProcessingMs: 1000 }), { visibilityTimeoutMs: 1000, topicPrefix: `kit-${run}` });
 
   it('a message held by a consumer process that is killed goes to the group again after ack_wait, attempt 2', async () => {
     const topic = uniqueId('died');
@@ -104,6 +107,83 @@ describe.skipIf(!service.available)('nats queue', () => {
     await eventually(() => expect(got).toHaveLength(1), 10_000);
     expect(got[0]).toMatchObject({ id, attempt: 2, payload: { n: 1 } });
     await eventually(async () => expect(await q.stats(topic)).toMatchObject({ depth: 0, inFlight: 0, deadLetters: 0 }), 5000);
+  });
+
+  it('a handler running three leases keeps its message (working() heartbeats): handled once, acknowledged, never redelivered', async () => {
+    const topic = uniqueId('slow');
+    const V = 1000;
+    const handled: { consumer: string; attempt: number; at: number }[] = [];
+    const finished: string[] = [];
+    const slow = (consumer: string) => async (m: QueueMessage) => {
+      handled.push({ consumer, attempt: m.attempt, at: Date.now() });
+      await new Promise((r) => setTimeout(r, 3 * V));
+      finished.push(consumer);
+    };
+    // Two consumers with free slots in one group: any redelivery would be taken at once.
+    const a = queue();
+    const b = queue();
+    await a.consume(topic, slow('a'), { group: 'g', concurrency: 2, visibilityTimeoutMs: V, maxAttempts: 2 });
+    await b.consume(topic, slow('b'), { group: 'g', concurrency: 2, visibilityTimeoutMs: V, maxAttempts: 2 });
+    await a.publish(topic, { n: 1 });
+    await eventually(() => expect(finished).toHaveLength(1), 10_000);
+    await new Promise((r) => setTimeout(r, 1.5 * V));
+    expect(handled.map((h) => h.attempt)).toEqual([1]);
+    expect(finished).toHaveLength(1);
+    await eventually(async () => expect(await a.stats(topic)).toMatchObject({ depth: 0, inFlight: 0, deadLetters: 0 }), 5000);
+    expect(await a.listDeadLetters(topic)).toEqual([]);
+  });
+
+  it('a handler stuck past maxProcessingMs lets its message go to another consumer, attempt 2', async () => {
+    const topic = uniqueId('stuck');
+    const V = 1000;
+    const got: { consumer: string; attempt: number; at: number }[] = [];
+    let release!: () => void;
+    const hung = new Promise<void>((r) => (release = r));
+    const q = queue({ maxProcessingMs: 2500 });
+    try {
+      await q.consume(topic, async (m) => {
+        got.push({ consumer: 'stuck', attempt: m.attempt, at: Date.now() });
+        await hung;
+      }, { group: 'g', visibilityTimeoutMs: V });
+      await q.publish(topic, { n: 1 });
+      await eventually(() => expect(got).toHaveLength(1), 5000);
+      await q.consume(topic, (m) => void got.push({ consumer: 'alive', attempt: m.attempt, at: Date.now() }), { group: 'g', visibilityTimeoutMs: V });
+      await eventually(() => expect(got).toHaveLength(2), 10_000);
+      expect(got[1]).toMatchObject({ consumer: 'alive', attempt: 2 });
+      // renewed while under the bound: not given away at one lease, but within the bound and one lease
+      expect(got[1]!.at - got[0]!.at).toBeGreaterThanOrEqual(2000);
+      expect(got[1]!.at - got[0]!.at).toBeLessThan(2500 + V + 1000);
+    } finally {
+      release();
+    }
+    await eventually(async () => expect(await q.stats(topic)).toMatchObject({ depth: 0, inFlight: 0, deadLetters: 0 }), 5000);
+  });
+
+  it('a success that arrives after the lease ran out still acknowledges the message', async () => {
+    const topic = uniqueId('late');
+    const V = 1000;
+    let release!: () => void;
+    const hung = new Promise<void>((r) => (release = r));
+    const got: number[] = [];
+    // no renewal: the first handler outlives its lease, and the redelivery hangs until released
+    const q = queue({ maxProcessingMs: V });
+    const jsm = await nc.jetstreamManager();
+    try {
+      await q.consume(topic, async (m) => {
+        got.push(m.attempt);
+        if (m.attempt === 1) await new Promise((r) => setTimeout(r, 1.8 * V));
+        else await hung;
+      }, { group: 'g', concurrency: 2, visibilityTimeoutMs: V });
+      await q.publish(topic, { n: 1 });
+      await eventually(() => expect(got).toEqual([1, 2]), 10_000);
+      // the late ack of delivery 1 settles the message on the server although delivery 2 is running
+      await eventually(async () => expect((await jsm.consumers.info(names(topic).stream, 'g')).num_ack_pending).toBe(0), 5000);
+    } finally {
+      release();
+    }
+    await new Promise((r) => setTimeout(r, 1.5 * V));
+    expect(got).toEqual([1, 2]);
+    expect(await q.listDeadLetters(topic)).toEqual([]);
   });
 
   it('dead-letters after maxAttempts into the dead-letter stream and terms the message', async () => {

@@ -5,13 +5,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { eventually, makeRecord, testQueueAdapter, testStorageAdapter, uniqueId } from '@tributary/core/testing';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPglite, createPgliteQueue, createPgliteStorage } from '../src/pglite/index.js';
 import { sqlQueueCases, sqlStorageCases } from './postgres-cases.js';
 
 let shared: Promise<PGlite> | undefined;
 const instance = () => (shared ??= import('@electric-sql/pglite').then(({ PGlite }) => PGlite.create()));
 const dirs: string[] = [];
+// Starting PGlite (compiling its WASM) takes 6–9 s on a loaded 2-core machine: more than the contract
+// kit's per-case hook timeout, so the shared instance starts here, with room for it.
+beforeAll(async () => {
+  await instance();
+}, 60_000);
 afterAll(async () => {
   await (await shared)?.close();
   for (const dir of dirs) await rm(dir, { recursive: true, force: true });
@@ -27,7 +32,7 @@ testQueueAdapter('pglite', async () => createPgliteQueue({ pglite: await instanc
 
 describe('pglite adapters', () => {
   sqlStorageCases({
-    storage: async () => createPgliteStorage({ pglite: await instance() }),
+    storage: async (o) => createPgliteStorage({ pglite: await instance(), ...o }),
     queue: async (o) => createPgliteQueue({ pglite: await instance(), ...o }),
   });
   sqlQueueCases({
@@ -49,6 +54,7 @@ describe('pglite adapters', () => {
       { component: 'queue', version: 1 },
       { component: 'storage', version: 1 },
       { component: 'storage', version: 2 },
+      { component: 'storage', version: 3 },
     ]);
     await again.storage.dispose();
     await again.queue.dispose();

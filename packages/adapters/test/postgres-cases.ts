@@ -126,7 +126,7 @@ export const REPORT_QUERIES = (ws: string): AggregateQuery[] => [
 ];
 
 export interface SqlCaseFactories {
-  storage(): SqlStorageAdapter | Promise<SqlStorageAdapter>;
+  storage(options?: { rollupCompactEvery?: number }): SqlStorageAdapter | Promise<SqlStorageAdapter>;
   /** A queue adapter; each call is a separate "process" (its own connection or instance share). */
   queue(options?: { pollIntervalMs?: number }): SqlQueueAdapter | Promise<SqlQueueAdapter>;
 }
@@ -177,6 +177,66 @@ export function sqlStorageCases(f: SqlCaseFactories): void {
       expect((await storage.getRecordHistory(ws, edited[0]!.id)).map((r) => r.revision)).toEqual([1]);
     } finally {
       await storage.dispose();
+    }
+  });
+
+  it('a batch that mixes new and existing keys falls back from the optimistic insert without counting anything twice', async () => {
+    const storage = await f.storage();
+    try {
+      const ws = uniqueId('ws_mixed');
+      const all = dataset(ws, 400, 5);
+      let records = all.slice(0, 200);
+      for (let i = 0; i < 200; i += 100) expect((await storage.upsertRecords(records.slice(i, i + 100))).every((o) => o.status === 'created')).toBe(true);
+      // Existing keys sorted among new ones: the optimistic statement has already written some rows
+      // (records, keys, rollups) when it meets the first existing key, and all of it must be undone.
+      const edited = records.slice(50, 100).map((r) => ({ ...r, contentHash: `${r.contentHash}x`, occurredAt: new Date(Date.parse(r.occurredAt) + 86_400_000).toISOString() }));
+      const mixed = [...all.slice(200, 300), ...records.slice(0, 50), ...edited];
+      const outcomes = await storage.upsertRecords(mixed);
+      expect(outcomes.map((o) => o.status)).toEqual([...Array(100).fill('created'), ...Array(50).fill('unchanged'), ...Array(50).fill('updated')]);
+      const byId = new Map(edited.map((r) => [r.id, { ...r, revision: 2 }]));
+      records = [...records.map((r) => byId.get(r.id) ?? r), ...all.slice(200, 300)];
+      // And the next all-new batch takes the optimistic statement again.
+      expect((await storage.upsertRecords(all.slice(300))).every((o) => o.status === 'created')).toBe(true);
+      records.push(...all.slice(300));
+      for (const query of REPORT_QUERIES(ws)) {
+        expect(normalizeRows(await storage.aggregate(query)), JSON.stringify(query)).toEqual(normalizeRows(aggregateRecords(records, query)));
+      }
+    } finally {
+      await storage.dispose();
+    }
+  });
+
+  it('compaction merges the rows one group got from different batches, leaving every aggregate as it was', async () => {
+    const manual = await f.storage({ rollupCompactEvery: 1_000_000 });
+    const automatic = await f.storage({ rollupCompactEvery: 5 });
+    try {
+      const ws = uniqueId('ws_compact');
+      const hour = Date.UTC(2026, 5, 3, 14); // after the dataset below, so no record of it joins the group
+      // Twelve records of one group (same source, item type and analysis) in one hour, one per batch.
+      const same = (n: number, workspaceId: string) =>
+        makeRecord({ workspaceId, sourceId: 'src_a', externalId: `c-${n}`, itemType: 'post', occurredAt: new Date(hour + n * 60_000).toISOString(), content: { text: `t ${n}` }, analysis: { sentiment: { label: 'positive', score: 0.5 } } });
+      const records = Array.from({ length: 12 }, (_, n) => same(n, ws));
+      const others = dataset(ws, 120, 8);
+      await manual.upsertRecords(others);
+      for (const r of records) await manual.upsertRecords([r]);
+      const queries = [...REPORT_QUERIES(ws), { workspaceId: ws, bucket: 'hour' as const, groupBy: ['sentiment' as const, 'itemType' as const] }];
+      const before = await Promise.all(queries.map((q) => manual.aggregate(q)));
+      for (const [i, query] of queries.entries()) expect(normalizeRows(before[i]!)).toEqual(normalizeRows(aggregateRecords([...others, ...records], query)));
+      // Eleven rows fewer in each of the two hourly levels (by source, and by every dimension).
+      expect(await manual.compactRollups()).toBe(2 * 11);
+      expect(await manual.compactRollups()).toBe(0);
+      for (const [i, query] of queries.entries()) expect(normalizeRows(await manual.aggregate(query)), JSON.stringify(query)).toEqual(normalizeRows(before[i]!));
+
+      // Every 5 records the adapter compacts by itself: after 12, only the last 2 are left to merge.
+      const ws2 = uniqueId('ws_compact_auto');
+      for (let n = 0; n < 12; n++) await automatic.upsertRecords([same(n, ws2)]);
+      expect(await automatic.compactRollups()).toBe(2 * 2);
+      expect(normalizeRows(await automatic.aggregate({ workspaceId: ws2, bucket: 'hour', groupBy: ['sentiment'] }))).toEqual(
+        normalizeRows(aggregateRecords(Array.from({ length: 12 }, (_, n) => same(n, ws2)), { workspaceId: ws2, bucket: 'hour', groupBy: ['sentiment'] })),
+      );
+    } finally {
+      await manual.dispose();
+      await automatic.dispose();
     }
   });
 

@@ -6,7 +6,8 @@ import { eventually, makeRecord, testQueueAdapter, testStorageAdapter, uniqueId 
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgres, createPostgresQueue, createPostgresStorage, migrate } from '../src/postgres/index.js';
-import { normalizeTopicRows, sqlQueueCases, sqlStorageCases, topicDataset } from './postgres-cases.js';
+import { aggregateRecords } from '@tributary/core/storage/memory';
+import { dataset, normalizeRows, normalizeTopicRows, REPORT_QUERIES, sqlQueueCases, sqlStorageCases, topicDataset } from './postgres-cases.js';
 import { requireService } from './services.js';
 
 const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -47,7 +48,7 @@ describe.skipIf(!service.available)('postgres adapters', () => {
     for (const s of schemas) await sql(`DROP SCHEMA IF EXISTS ${s} CASCADE`);
   });
 
-  const storage = () => createPostgresStorage({ connectionString: url, schema, applicationName: appName, maxConnections: 4 });
+  const storage = (o: { rollupCompactEvery?: number } = {}) => createPostgresStorage({ connectionString: url, schema, applicationName: appName, maxConnections: 4, ...o });
   const queue = (o: { pollIntervalMs?: number } = {}) => createPostgresQueue({ connectionString: url, schema, applicationName: appName, maxConnections: 4, pollIntervalMs: 500, ...o });
 
   testStorageAdapter('postgres', storage);
@@ -100,6 +101,7 @@ describe.skipIf(!service.available)('postgres adapters', () => {
       'queue@1 queue messages, groups, deliveries, dead letters',
       'storage@1 records, history, rollups, raw payloads, checkpoints, locks, documents',
       'storage@2 topic rollups',
+      'storage@3 append-only rollups',
     ]);
     expect(reports.every((r) => r.layout === 'partitioned')).toBe(true);
     expect((await migrate({ connectionString: url, schema: fresh })).applied).toEqual([]);
@@ -108,6 +110,7 @@ describe.skipIf(!service.available)('postgres adapters', () => {
       { component: 'queue', version: 1 },
       { component: 'storage', version: 1 },
       { component: 'storage', version: 2 },
+      { component: 'storage', version: 3 },
     ]);
     // Adapters started with migrate: false on a migrated schema just work; on an empty one they say why.
     const ready = createPostgresStorage({ connectionString: url, schema: fresh, migrate: false });
@@ -136,6 +139,46 @@ describe.skipIf(!service.available)('postgres adapters', () => {
     try {
       expect(again.explainAggregateTopics(query)).toBe('rollups_topics_hourly');
       expect(normalizeTopicRows(await again.aggregateTopics(query))).toEqual(expected);
+    } finally {
+      await again.dispose();
+    }
+  });
+
+  it('storage migration 3 turns keyed hourly rollups into append-only ones, keeping what they hold', async () => {
+    const fresh = `t_${run}_append`;
+    schemas.add(fresh);
+    const ws = uniqueId('ws_mig3');
+    const records = dataset(ws, 600, 4);
+    const first = createPostgresStorage({ connectionString: url, schema: fresh });
+    await first.upsertRecords(records.slice(0, 400));
+    await first.compactRollups();
+    await first.dispose();
+    // As if the schema predated storage@3: keyed rollups (dims_key and its primary key), no record of
+    // the migration. The rows are what the keyed version kept: one per group and hour.
+    const levels: [string, string][] = [
+      ['rollups_source_hourly', 'source_id, kind, item_type'],
+      ['rollups_hourly', 'source_id, kind, item_type, language, sentiment, category, destination_id, measurement_type, unit'],
+    ];
+    for (const [table, dims] of levels) {
+      await sql(`DROP INDEX ${fresh}.${table}_by_hour`);
+      await sql(`ALTER TABLE ${fresh}.${table} ADD COLUMN dims_key text COLLATE "C"`);
+      await sql(`UPDATE ${fresh}.${table} SET dims_key = jsonb_build_array(${dims})::text`);
+      await sql(`ALTER TABLE ${fresh}.${table} ALTER COLUMN dims_key SET NOT NULL, ADD PRIMARY KEY (workspace_id, hour, dims_key)`);
+    }
+    await sql(`DELETE FROM ${fresh}.migrations WHERE component = 'storage' AND version = 3`);
+    expect((await migrate({ connectionString: url, schema: fresh, components: ['storage'] })).applied).toEqual(['storage@3 append-only rollups']);
+    expect(await sql(`SELECT table_name FROM information_schema.columns WHERE table_schema = $1 AND column_name = 'dims_key'`, [fresh])).toEqual([]);
+    const again = createPostgresStorage({ connectionString: url, schema: fresh });
+    try {
+      const check = async (expected: typeof records) => {
+        for (const query of REPORT_QUERIES(ws)) expect(normalizeRows(await again.aggregate(query)), JSON.stringify(query)).toEqual(normalizeRows(aggregateRecords(expected, query)));
+      };
+      await check(records.slice(0, 400));
+      // New records append beside the migrated rows; edits rebuild groups that hold both.
+      const edited = records.slice(0, 40).map((r) => ({ ...r, contentHash: `${r.contentHash}e`, occurredAt: new Date(Date.parse(r.occurredAt) + 3_600_000).toISOString() }));
+      await again.upsertRecords([...records.slice(400), ...edited]);
+      const byId = new Map(edited.map((r) => [r.id, r]));
+      await check(records.map((r) => byId.get(r.id) ?? r));
     } finally {
       await again.dispose();
     }

@@ -118,7 +118,32 @@ describe.skipIf(!service.available)('rabbitmq queue', () => {
     await conn.close();
   }, 120_000);
 
-  testQueueAdapter('rabbitmq', () => createRabbitQueue({ url: AMQP_URL, prefix, queueExpiresMs: EXPIRES }), { visibilityTimeoutMs: 1000, topicPrefix: `kit-${run}` });
+  // The kit's "consumer that never answers" is a live process with a hung handler: a stuck handler is
+  // let go at maxProcessingMs, so the kit runs with it at the kit's lease (no renewal). Renewal itself is
+  // tested below (a handler running three leases), and a killed process stops renewing.
+  testQueueAdapter('rabbitmq', () => createRabbitQueue({ url: AMQP_URL, prefix, queueExpiresMs: EXPIRES, maxProcessingMs: 1000 }), { visibilityTimeoutMs: 1000, topicPrefix: `kit-${run}` });
+
+  it('a handler running three visibility timeouts keeps its message: handled once, no copy, acknowledged', async () => {
+    const topic = uniqueId('slow');
+    const V = 1000;
+    const handled: number[] = [];
+    const finished: string[] = [];
+    const slow = (consumer: string) => async (m: QueueMessage) => {
+      handled.push(m.attempt);
+      await new Promise((r) => setTimeout(r, 3 * V));
+      finished.push(consumer);
+    };
+    const a = queue();
+    const b = queue();
+    await a.consume(topic, slow('a'), { group: 'g', concurrency: 2, visibilityTimeoutMs: V, maxAttempts: 2 });
+    await b.consume(topic, slow('b'), { group: 'g', concurrency: 2, visibilityTimeoutMs: V, maxAttempts: 2 });
+    await a.publish(topic, { n: 1 });
+    await eventually(() => expect(finished).toHaveLength(1), 10_000);
+    await new Promise((r) => setTimeout(r, 1.5 * V));
+    expect(handled).toEqual([1]);
+    expect(finished).toHaveLength(1);
+    await eventually(async () => expect(await a.stats(topic)).toMatchObject({ depth: 0, inFlight: 0, deadLetters: 0 }), 5000);
+  });
 
   it('a message held by a consumer process that is killed is requeued by the broker, attempt 2', async () => {
     const topic = uniqueId('died');

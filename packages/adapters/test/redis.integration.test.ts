@@ -3,13 +3,14 @@
 // trimming). Outside CI an unreachable server skips this file with the reason; in CI it fails
 // (services.ts). Every key of a run lives under its own prefix, deleted at the end.
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { createGate, eventually, testQueueAdapter, uniqueId } from '@tributary/core/testing';
 import { publishBatch, type QueueMessage } from '@tributary/core/queue';
 import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createRedisQueue, type RedisQueueOptions } from '../src/redis/index.js';
+import { RENEW } from '../src/redis/scripts.js';
 import { requireService } from './services.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -58,7 +59,84 @@ describe.skipIf(!service.available)('redis queue', () => {
     await admin.quit();
   });
 
-  testQueueAdapter('redis', () => createRedisQueue({ url: REDIS_URL, streamPrefix: prefix }), { visibilityTimeoutMs: 500, topicPrefix: `kit-${run}` });
+  // The kit's "consumer that never answers" is a live process with a hung handler: a stuck handler is
+  // let go at maxProcessingMs, so the kit runs with it at the kit's lease (no renewal). Renewal itself is
+  // tested below (a handler running three leases), and a killed process stops renewing.
+  testQueueAdapter('redis', () => createRedisQueue({ url: REDIS_URL, streamPrefix: prefix, maxProcessingMs: 500 }), { visibilityTimeoutMs: 500, topicPrefix: `kit-${run}` });
+
+  it('a handler running three leases keeps its entry (idle reset by XCLAIM JUSTID): handled once, acknowledged, never reclaimed', async () => {
+    const topic = uniqueId('slow');
+    const V = 500;
+    const handled: number[] = [];
+    const finished: string[] = [];
+    const slow = (consumer: string) => async (m: QueueMessage) => {
+      handled.push(m.attempt);
+      await new Promise((r) => setTimeout(r, 3 * V));
+      finished.push(consumer);
+    };
+    // Two consumers with free slots in one group, both reclaiming idle entries: any reclaim would show.
+    const a = queue();
+    const b = queue();
+    await a.consume(topic, slow('a'), { group: 'g', concurrency: 2, visibilityTimeoutMs: V, maxAttempts: 2 });
+    await b.consume(topic, slow('b'), { group: 'g', concurrency: 2, visibilityTimeoutMs: V, maxAttempts: 2 });
+    await a.publish(topic, { n: 1 });
+    await eventually(() => expect(finished).toHaveLength(1), 10_000);
+    await new Promise((r) => setTimeout(r, 3 * V));
+    expect(handled).toEqual([1]);
+    expect(finished).toHaveLength(1);
+    await eventually(async () => expect(await a.stats(topic)).toMatchObject({ depth: 0, inFlight: 0, deadLetters: 0 }), 5000);
+  });
+
+  it('handlers that finish within a third of the lease never renew it; only a slow one does (issue 5)', async () => {
+    const topic = uniqueId('fast');
+    const V = 300; // renewal due after 100 ms of handling, checked every 100 ms
+    const client = new Redis(REDIS_URL);
+    const renewSha = createHash('sha1').update(RENEW).digest('hex');
+    const evalsha = vi.spyOn(client, 'evalsha');
+    const renewals = () => evalsha.mock.calls.filter((call) => call[0] === renewSha).length;
+    try {
+      const q = queue({ client });
+      let handled = 0;
+      await q.consume(topic, async (m) => {
+        await new Promise((r) => setTimeout(r, (m.payload as { slow: boolean }).slow ? 2 * V : 10));
+        handled++;
+      }, { group: 'g', concurrency: 4, visibilityTimeoutMs: V });
+      const started = Date.now();
+      await publishBatch(q, topic, Array.from({ length: 200 }, () => ({ payload: { slow: false } })));
+      await eventually(() => expect(handled).toBe(200), 20_000);
+      expect(Date.now() - started, 'leases were held across several renewal checks').toBeGreaterThan(3 * (V / 3));
+      expect(renewals()).toBe(0);
+      await q.publish(topic, { slow: true });
+      await eventually(() => expect(handled).toBe(201), 10_000);
+      expect(renewals(), 'the spy sees renewals when there are any').toBeGreaterThan(0);
+    } finally {
+      evalsha.mockRestore();
+      await client.quit();
+    }
+  });
+
+  it('a handler stuck past maxProcessingMs lets its entry be reclaimed by another consumer, attempt 2', async () => {
+    const topic = uniqueId('stuck');
+    const V = 500;
+    const gate = createGate();
+    const got: { consumer: string; attempt: number; at: number }[] = [];
+    const stuck = queue({ maxProcessingMs: 1500 });
+    try {
+      await stuck.consume(topic, async (m) => {
+        got.push({ consumer: 'stuck', attempt: m.attempt, at: Date.now() });
+        await gate.promise;
+      }, { group: 'g', visibilityTimeoutMs: V });
+      await stuck.publish(topic, { n: 1 });
+      await eventually(() => expect(got).toHaveLength(1), 5000);
+      await queue().consume(topic, (m) => void got.push({ consumer: 'alive', attempt: m.attempt, at: Date.now() }), { group: 'g', visibilityTimeoutMs: V });
+      await eventually(() => expect(got).toHaveLength(2), 10_000);
+      expect(got[1]).toMatchObject({ consumer: 'alive', attempt: 2 });
+      expect(got[1]!.at - got[0]!.at, 'renewed up to the bound, not let go at one lease').toBeGreaterThanOrEqual(1000);
+    } finally {
+      gate.release();
+    }
+    await eventually(async () => expect(await stuck.stats(topic)).toMatchObject({ depth: 0, inFlight: 0, deadLetters: 0 }), 5000);
+  });
 
   it('a message held by a consumer process that is killed goes to the group again, attempt 2', async () => {
     const topic = uniqueId('died');

@@ -70,7 +70,7 @@ describe('category analyzer', () => {
     expect(await categoryAnalyzer.analyze({ text, analysis: {}, record }, { signal })).toEqual({ category: { label: 'other', confidence: expect.any(Number) } });
     const withSentiment = await categoryAnalyzer.analyze({ text, analysis: { sentiment: { label: 'negative', score: -0.7 } }, record }, { signal });
     expect(withSentiment.category?.label).toBe('complaint');
-    expect(categoryAnalyzer).toMatchObject({ name: 'category', version: '1.0.0', provides: ['category'] });
+    expect(categoryAnalyzer).toMatchObject({ name: 'category', version: '1.1.0', provides: ['category'] });
   });
 
   it('falls back to question marks and sentiment for other languages', async () => {

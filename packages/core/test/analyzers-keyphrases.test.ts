@@ -111,7 +111,7 @@ describe('keyphrases analyzer', () => {
     expect(out.keyphrases?.map((k) => k.phrase)).toEqual(['file', 'uploading file', 'file upload']);
     expect(out.keyphrases?.[0]).toEqual({ phrase: 'file', score: expect.any(Number) });
     expect(AnalysisSchema.parse(out)).toEqual(out);
-    expect(keyphraseAnalyzer).toMatchObject({ name: 'keyphrases', version: '1.0.0', provides: ['keyphrases', 'topics'] });
+    expect(keyphraseAnalyzer).toMatchObject({ name: 'keyphrases', version: '1.0.1', provides: ['keyphrases', 'topics'] });
   });
 
   it('skips text in another language unless told to extract', async () => {

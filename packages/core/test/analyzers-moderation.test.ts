@@ -222,7 +222,7 @@ describe('moderation analyzer', () => {
     const out = await moderationAnalyzer.analyze({ text: 'you idiot, mail me at jo@example.com', analysis: {}, record: {} as never }, { signal });
     expect(out.moderation).toEqual({ flagged: true, toxicity: 0.75, profanity: false, personalData: [{ kind: 'email', count: 1 }] });
     expect(AnalysisSchema.parse(out)).toEqual(out);
-    expect(moderationAnalyzer).toMatchObject({ name: 'moderation', version: '1.0.0', provides: ['moderation'] });
+    expect(moderationAnalyzer).toMatchObject({ name: 'moderation', version: '1.0.1', provides: ['moderation'] });
   });
 
   it('flags on threshold, profanity or personal data as configured', () => {

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { delay, http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -72,6 +73,18 @@ describe('remote analyzer: serverless function', () => {
     expect(await analyze('The export crashes')).toEqual({ sentiment, category });
     expect(received).toEqual([{ text: 'The export crashes', provides: ['sentiment', 'category'] }]);
     expect(analyzer).toMatchObject({ name: 'remote', version: '1.0.0', provides: ['sentiment', 'category'] });
+  });
+
+  it('leaves no abort listener on the caller\'s long-lived signal after its requests', async () => {
+    serverless(() => ({ sentiment, category }));
+    const { analyzer, clock } = remote();
+    const consumer = new AbortController().signal;
+    for (let i = 0; i < 10; i++) await settle(Promise.resolve(analyzer.analyze(input(`text ${i}`), { signal: consumer })), clock);
+    // With `AbortSignal.any([signal, timeout])` each request left a dependent signal on `consumer`
+    // (Node's internal `kDependantSignals` set, kept as long as `consumer` lives).
+    const key = Object.getOwnPropertySymbols(consumer).find((s) => s.description === 'kDependantSignals');
+    const dependents = key ? ((consumer as unknown as Record<symbol, Set<unknown> | undefined>)[key]?.size ?? 0) : 0;
+    expect({ listeners: getEventListeners(consumer, 'abort').length, dependents }).toEqual({ listeners: 0, dependents: 0 });
   });
 
   it('sends no request for empty text', async () => {

@@ -98,26 +98,39 @@ describe('dispatcher', () => {
     expect(d.metrics().shop).toMatchObject({ requests: 1, delivered: 1 });
   });
 
-  it('a 429 pauses the whole target and is retried without spending an attempt', async () => {
+  it('a 429 pauses the whole target; a short pause is waited out, without spending an attempt', async () => {
     const clock = createManualClock(0);
     const bus = createEventBus();
     const throttles: number[] = [];
     bus.on('delivery.throttled', (e) => throttles.push(e.waitMs));
-    const t = scriptedTarget((_m, call) => (call === 1 ? { ok: false, status: 429, retryAfterMs: 2000 } : { ok: true, status: 200 }));
+    const t = scriptedTarget((_m, call) => (call === 1 ? { ok: false, status: 429, retryAfterMs: 600 } : { ok: true, status: 200 }));
     t.useClock(clock);
     const d = createDispatcher({ clock, bus });
     const first = d.dispatch(dest(t.target), msg(1), ctx());
     const second = d.dispatch(dest(t.target), msg(2), ctx());
-    await clock.advance(1999);
+    await clock.advance(599);
     expect(t.calls.map((c) => c.id)).toEqual(['m1', 'm2'].slice(0, t.calls.length));
     const sentBeforePause = t.calls.length;
-    await clock.advance(2000);
+    await clock.advance(600);
     await expect(first).resolves.toEqual({ action: 'ack' });
     await expect(second).resolves.toEqual({ action: 'ack' });
-    expect(throttles).toEqual([2000]);
+    expect(throttles).toEqual([600]);
     // nothing was sent to the target while it was paused
-    expect(t.calls.slice(sentBeforePause).every((c) => c.at >= 2000)).toBe(true);
-    expect(d.metrics().shop).toMatchObject({ throttled: 1, delivered: 2 });
+    expect(t.calls.slice(sentBeforePause).every((c) => c.at >= 600)).toBe(true);
+    expect(d.metrics().shop).toMatchObject({ throttled: 1, delivered: 2, deferred: 0 });
+  });
+
+  it('a 429 with a pause longer than maxWaitMs hands the message back for the pause, unsent and without spending an attempt', async () => {
+    const clock = createManualClock(0);
+    const t = scriptedTarget((_m, call) => (call === 1 ? { ok: false, status: 429, retryAfterMs: 2000 } : { ok: true, status: 200 }));
+    t.useClock(clock);
+    const d = createDispatcher({ clock, maxWaitMs: 1000, random: () => 0 });
+    await expect(d.dispatch(dest(t.target), msg(1), ctx())).resolves.toEqual({ action: 'defer', delayMs: 2000, reason: 'shop is paused for 2000 ms' });
+    // a message arriving during the pause is handed back at once, without a request
+    await expect(d.dispatch(dest(t.target), msg(2), ctx())).resolves.toMatchObject({ action: 'defer', delayMs: 2000 });
+    expect(t.calls).toHaveLength(1);
+    expect(clock.now()).toBe(0);
+    expect(d.metrics().shop).toMatchObject({ throttled: 1, deferred: 2, failed: 0 });
   });
 
   it('dead-letters a permanent refusal and the last attempt, with the reason', async () => {

@@ -207,9 +207,12 @@ const natsAnswers = () =>
 /** Restarts NATS (stop, an optional pause, then the documented start command) and waits for JetStream to answer. */
 export async function restartNats(options: { downForMs?: number } = {}): Promise<{ downMs: number }> {
   const started = Date.now();
-  await exec('start-stop-daemon --stop --oknodo --retry TERM/20/KILL/5 --exec /usr/sbin/nats-server', { timeout: 60_000 }).catch(() => undefined);
-  if (options.downForMs) await new Promise((r) => setTimeout(r, options.downForMs));
-  await sh('start-stop-daemon --start --oknodo --background --exec /usr/sbin/nats-server -- -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server -l /var/log/nats-server.log');
+  try {
+    await exec('start-stop-daemon --stop --oknodo --retry TERM/20/KILL/5 --exec /usr/sbin/nats-server', { timeout: 60_000 }).catch(() => undefined);
+    if (options.downForMs) await new Promise((r) => setTimeout(r, options.downForMs));
+  } finally {
+    await sh('start-stop-daemon --start --oknodo --background --exec /usr/sbin/nats-server -- -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server -l /var/log/nats-server.log');
+  }
   await waitUntil(natsAnswers, 60_000, 'NATS to answer after the restart');
   return { downMs: Date.now() - started };
 }

@@ -1,11 +1,12 @@
 /**
  * @module cli/main
- * The `tributary` command line: `serve`, `sync`, `analyze`, `import`, `dlq list|replay`, `migrate`.
+ * The `tributary` command line: `serve`, `sync`, `analyze`, `import`, `dlq list|replay`, `migrate`,
+ * `keys rotate`.
  * Data goes to stdout (NDJSON, tables), messages and progress to stderr. Exit codes: 0 done, 1 failed,
  * 2 wrong usage. `tributary <command> --help` describes each.
  */
 import { EXIT, UsageError, helpText, wantsHelp, type CommandSpec } from './args.js';
-import { analyzeSpec, dlqListSpec, dlqReplaySpec, dlqSpec, importSpec, migrateSpec, serveSpec, syncSpec } from './specs.js';
+import { analyzeSpec, dlqListSpec, dlqReplaySpec, dlqSpec, importSpec, keysRotateSpec, keysSpec, migrateSpec, serveSpec, syncSpec } from './specs.js';
 
 type Run = (argv: string[]) => Promise<number | 'running'>;
 
@@ -35,6 +36,19 @@ const COMMANDS: Record<string, { spec: CommandSpec; run: Run }> = {
     },
   },
   migrate: { spec: migrateSpec, run: async (argv) => (await import('./commands/migrate.js')).migrateCommand(argv) },
+  keys: {
+    spec: keysSpec,
+    run: async (argv) => {
+      const [sub, ...rest] = argv;
+      if (sub === undefined || sub.startsWith('-')) {
+        if (sub !== undefined && wantsHelp([sub])) return printHelp(keysSpec);
+        throw new UsageError('missing subcommand: rotate', 'keys');
+      }
+      if (sub !== 'rotate') throw new UsageError(`unknown subcommand ${JSON.stringify(sub)}: use rotate`, 'keys');
+      if (wantsHelp(rest)) return printHelp(keysRotateSpec);
+      return (await import('./commands/keys.js')).keysRotate(rest);
+    },
+  },
 };
 
 function overview(): string {
@@ -70,7 +84,7 @@ export async function run(argv: string[]): Promise<number | 'running'> {
   const command = COMMANDS[name];
   try {
     if (!command) throw new UsageError(`unknown command ${JSON.stringify(name)}`);
-    if (name !== 'dlq' && wantsHelp(rest)) return printHelp(command.spec);
+    if (name !== 'dlq' && name !== 'keys' && wantsHelp(rest)) return printHelp(command.spec);
     return await command.run(rest);
   } catch (error) {
     if (error instanceof UsageError) {

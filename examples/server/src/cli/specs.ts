@@ -135,3 +135,29 @@ export const dlqSpec: CommandSpec = {
   options: {},
 };
 
+
+export const keysRotateSpec: CommandSpec = {
+  name: 'keys rotate',
+  summary: 'Re-encrypt every stored secret with the primary encryption key (after TRIBUTARY_SECRET_KEY changed).',
+  usage: 'tributary keys rotate [--dry-run] [--quiet]',
+  details: [
+    'Rotating the encryption key: set the new key as TRIBUTARY_SECRET_KEY and the old one in',
+    'TRIBUTARY_SECRET_KEY_PREVIOUS (comma-separated when several), restart the servers, then run this: it',
+    'rewrites source credentials, webhook secrets and destination secrets under the new key (and moves',
+    'destination secrets to the workspace-bound format). Interrupted, it resumes where it stopped; run again,',
+    'it only reads. When it reports nothing left (--dry-run shows 0 to re-encrypt), remove the old key.',
+  ].join('\n'),
+  options: {
+    'dry-run': { type: 'boolean', description: 'Only count what still needs re-encryption' },
+    quiet: { type: 'boolean', short: 'q', description: 'Only the final line' },
+  },
+  examples: ['TRIBUTARY_SECRET_KEY=<new> TRIBUTARY_SECRET_KEY_PREVIOUS=<old> tributary keys rotate', 'tributary keys rotate --dry-run'],
+};
+
+export const keysSpec: CommandSpec = {
+  name: 'keys',
+  summary: 'Manage the encryption key of stored secrets.',
+  usage: 'tributary keys rotate [options]',
+  details: 'Commands:\n  rotate   Re-encrypt stored secrets with the primary key (tributary keys rotate --help)',
+  options: {},
+};

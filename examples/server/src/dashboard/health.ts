@@ -9,7 +9,6 @@
 import type { StageName } from '@tributary/core/events';
 import { STAGES, type Pipeline, type RunRecord, type SourceView } from '@tributary/core/pipeline';
 import type { DeadLetter } from '@tributary/core/queue';
-import type { RunIndex } from '../runs.js';
 import type { ActivityEntry, ActivityLog } from './activity.js';
 
 /** How a source is doing, worst first. */
@@ -71,8 +70,7 @@ const DAY_MS = 86_400_000;
 export const belongsTo = (letter: DeadLetter, workspaceId: string) => (letter.message.payload as { workspaceId?: unknown } | null)?.workspaceId === workspaceId;
 
 export interface HealthDeps {
-  pipeline: Pick<Pipeline, 'sources' | 'storage' | 'queue' | 'topics' | 'connectors'>;
-  runs: Pick<RunIndex, 'list'>;
+  pipeline: Pick<Pipeline, 'sources' | 'storage' | 'queue' | 'topics' | 'connectors' | 'listRuns'>;
   activity: ActivityLog;
 }
 
@@ -93,7 +91,7 @@ function statusOf(source: SourceView, h: Omit<SourceHealth, 'status' | 'reason'>
 /** Computes the health of a workspace. */
 export async function workspaceHealth(deps: HealthDeps, workspaceId: string, options: { admin: boolean; now?: number }): Promise<WorkspaceHealth> {
   const now = options.now ?? Date.now();
-  const { pipeline, runs, activity } = deps;
+  const { pipeline, activity } = deps;
   const [sources, lastRows, dayRows, stages] = await Promise.all([
     pipeline.sources.list(workspaceId),
     pipeline.storage.aggregate({ workspaceId, bucket: 'all', groupBy: ['sourceId'] }),
@@ -115,7 +113,7 @@ export async function workspaceHealth(deps: HealthDeps, workspaceId: string, opt
       const pulls = connector?.fetch !== undefined;
       const pushes = source.webhook !== null && connector?.webhook !== undefined;
       const mode: SourceHealth['mode'] = pulls && pushes ? 'pull+push' : pulls ? 'pull' : 'push';
-      const recent = pulls ? (await runs.list(workspaceId, source.id, { limit: RECENT_RUNS })).items : [];
+      const recent = pulls ? (await pipeline.listRuns(workspaceId, source.id, { limit: RECENT_RUNS })).items : [];
       // A skipped run (another one held the source) says nothing about the source's health.
       const last = recent.find((r) => r.status !== 'skipped') ?? recent[0];
       const success = recent.find((r) => r.status === 'succeeded');

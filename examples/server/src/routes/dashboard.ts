@@ -88,9 +88,9 @@ const AlertSchema = z
   .meta({ title: 'Alert' });
 
 export function dashboardRoutes(deps: RouteDeps, options: { activity?: ActivityLog } = {}): void {
-  const { api, pipeline, runs, auth } = deps;
+  const { api, pipeline, auth } = deps;
   const activity = options.activity ?? createActivityLog(pipeline.bus);
-  const health = (workspaceId: string, admin: boolean) => workspaceHealth({ pipeline, runs, activity }, workspaceId, { admin });
+  const health = (workspaceId: string, admin: boolean) => workspaceHealth({ pipeline, activity }, workspaceId, { admin });
 
   api.add(
     {

@@ -15,6 +15,9 @@ const AcceptedSchema = z.object({
   duplicate: z.literal(true).optional().describe('Set on a redelivery of an accepted delivery'),
 });
 
+/** Path parameters of the webhook endpoint (the node:http fast path validates with the same schema). */
+export const HookParams = z.object({ ws: IdSchema, source: IdSchema });
+
 export function hookRoutes({ api, webhooks }: RouteDeps): void {
   api.add(
     {
@@ -25,12 +28,13 @@ export function hookRoutes({ api, webhooks }: RouteDeps): void {
       description: "Verified by the source's signature scheme over the raw body; the provider's delivery id deduplicates redeliveries.",
       tag: 'Webhooks',
       access: 'webhook',
-      params: z.object({ ws: IdSchema, source: IdSchema }),
+      params: HookParams,
       body: z.unknown().describe("The provider's payload, as it sends it"),
       bodyMode: 'raw',
       responses: {
         202: { description: 'Accepted and durably enqueued', schema: AcceptedSchema },
         200: { description: 'A redelivery of an accepted delivery: nothing enqueued again', schema: AcceptedSchema },
+        400: { description: 'Body not valid UTF-8 or JSON, nested deeper than `TRIBUTARY_MAX_JSON_DEPTH` (64 levels by default), or refused by the connector; `issues` names where' },
         401: { description: 'Signature missing, wrong, stale or from the future' },
         403: { description: 'The source is disabled' },
         404: { description: 'No such source, or it takes no webhooks' },

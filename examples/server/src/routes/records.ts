@@ -6,10 +6,9 @@
  * queries stored records with filters and cursor pagination.
  */
 import { z } from 'zod';
-import { createError, isTributaryError, type FieldIssue } from '@tributary/core/errors';
-import type { RawItem } from '@tributary/core/connector';
 import { CategoryLabelSchema, RecordKindSchema, SentimentLabelSchema, TributaryRecordSchema } from '@tributary/core/record';
-import { API_CONNECTOR_NAME, API_SOURCE_ID, MAX_RECORDS_PER_REQUEST, RecordsBodySchema, entriesOf, entryToItem } from '../api-records.js';
+import { MAX_RECORDS_PER_REQUEST, RecordsBodySchema } from '../api-records.js';
+import { createRecordsIngest } from '../ingest/records.js';
 import type { RouteDeps } from '../context.js';
 import { IdSchema, PageQuery, TimeSchema, WorkspaceParams, listOf, listResponse } from '../schemas.js';
 
@@ -38,17 +37,8 @@ const RecordsQuery = PageQuery.extend({
 
 export function recordRoutes(deps: RouteDeps): void {
   const { api, pipeline, metrics } = deps;
-
-  /** Enqueues into the workspace's `api` source, creating it on first use. */
-  const ingest = async (workspaceId: string, items: RawItem[]) => {
-    try {
-      return await pipeline.ingest(workspaceId, API_SOURCE_ID, items);
-    } catch (error) {
-      if (!isTributaryError(error, 'not_found')) throw error;
-      await pipeline.sources.create(workspaceId, { id: API_SOURCE_ID, name: 'Records API', connector: API_CONNECTOR_NAME, check: false });
-      return pipeline.ingest(workspaceId, API_SOURCE_ID, items);
-    }
-  };
+  // The same logic the node:http fast path runs (src/ingest/fast-path.ts).
+  const ingestRecords = createRecordsIngest({ pipeline, metrics, maxJsonDepth: deps.config.TRIBUTARY_MAX_JSON_DEPTH });
 
   api.add(
     {
@@ -56,7 +46,7 @@ export function recordRoutes(deps: RouteDeps): void {
       path: '/v1/workspaces/:ws/records',
       operationId: 'ingestRecords',
       summary: 'Send records',
-      description: `One record, or \`{ records: [...] }\` with at most ${MAX_RECORDS_PER_REQUEST}. Each is a uniform record draft (with \`externalId\`) or a seed 003 value record (\`recordId\`, \`time\`, \`sourceId\`, \`destinationId\`, \`type\`, \`value\`, \`unit\`, \`reference\`). Invalid entries are listed in \`rejected\` with their index and fields; when none is valid the answer is 400.`,
+      description: `One record, or \`{ records: [...] }\` with at most ${MAX_RECORDS_PER_REQUEST}. Each is a uniform record draft (with \`externalId\`) or a seed 003 value record (\`recordId\`, \`time\`, \`sourceId\`, \`destinationId\`, \`type\`, \`value\`, \`unit\`, \`reference\`). Invalid entries, and entries nested deeper than the server's limit (\`TRIBUTARY_MAX_JSON_DEPTH\`, 64 levels for the whole body by default), are listed in \`rejected\` with their index and fields; when none is valid the answer is 400.`,
       tag: 'Records',
       access: 'workspace',
       params: WorkspaceParams,
@@ -64,27 +54,7 @@ export function recordRoutes(deps: RouteDeps): void {
       bodyMode: 'json',
       responses: { 202: { description: 'Accepted (some entries may be rejected)', schema: RecordsAcceptedSchema } },
     },
-    async (c, { params, body }) => {
-      const { entries, batch } = entriesOf(body);
-      if (batch && entries.length === 0) throw createError('api', 'validation', 'records is empty', { issues: [{ path: 'records', message: 'needs at least one record' }] });
-      if (entries.length > MAX_RECORDS_PER_REQUEST) {
-        throw createError('api', 'validation', `at most ${MAX_RECORDS_PER_REQUEST} records per request`, { issues: [{ path: 'records', message: `at most ${MAX_RECORDS_PER_REQUEST} records` }] });
-      }
-      const items: RawItem[] = [];
-      const rejected: { index: number; issues: FieldIssue[] }[] = [];
-      entries.forEach((entry, index) => {
-        const result = entryToItem(entry);
-        if (result.ok) items.push(result.item);
-        else rejected.push({ index, issues: result.issues });
-      });
-      if (items.length === 0) {
-        const issues = rejected.flatMap((r) => r.issues.map((i) => ({ path: [batch ? `records.${r.index}` : '', i.path].filter(Boolean).join('.'), message: i.message })));
-        throw createError('api', 'validation', `no valid record (first problem: ${issues[0]?.path || 'body'}: ${issues[0]?.message})`, { issues });
-      }
-      const { accepted, ids } = await ingest(params.ws, items);
-      metrics.recordsAccepted.inc({ route: 'records' }, accepted);
-      return c.json({ accepted, ids, ...(rejected.length > 0 ? { rejected } : {}) }, 202);
-    },
+    async (c, { params, body }) => c.json(await ingestRecords(params.ws, body), 202),
   );
 
   api.add(

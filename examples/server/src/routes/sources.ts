@@ -21,7 +21,7 @@ function checkFailure(error: unknown): unknown {
 }
 
 export function sourceRoutes(deps: RouteDeps): void {
-  const { api, pipeline, runs } = deps;
+  const { api, pipeline } = deps;
 
   const present = (c: AppContext, view: SourceView) => {
     const connector = pipeline.connectors.get(view.connector);
@@ -149,7 +149,6 @@ export function sourceRoutes(deps: RouteDeps): void {
     async (c, { params }) => {
       refuseInternal(params.id);
       if (!(await pipeline.sources.delete(params.ws, params.id))) throw httpErrors.notFound(`source ${JSON.stringify(params.id)}`);
-      await runs.forget(params.ws, params.id);
       deps.onSourcesChanged();
       return c.body(null, 204);
     },
@@ -173,7 +172,7 @@ export function sourceRoutes(deps: RouteDeps): void {
       const source = await load(params.ws, params.id);
       if (!source.enabled) throw httpErrors.conflict('this source is disabled');
       if (!pipeline.connectors.get(source.connector)?.fetch) throw httpErrors.conflict(`connector ${source.connector} cannot pull; it only takes pushes`);
-      const { runId } = await runs.trigger(params.ws, params.id, { trigger: 'manual' });
+      const { runId } = await pipeline.trigger(params.ws, params.id, { trigger: 'manual' });
       return c.json({ runId }, 202);
     },
   );
@@ -192,7 +191,7 @@ export function sourceRoutes(deps: RouteDeps): void {
     },
     async (c, { params, query }) => {
       await load(params.ws, params.id);
-      return c.json(await runs.list(params.ws, params.id, query));
+      return c.json(await pipeline.listRuns(params.ws, params.id, query));
     },
   );
 

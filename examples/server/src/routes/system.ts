@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { GLOBAL_SCOPE } from '@tributary/core/storage';
 import type { RouteDeps } from '../context.js';
 import { DOCS_PAGE } from '../docs-page.js';
-import { PROMETHEUS_CONTENT_TYPE } from '../metrics.js';
+import { PROMETHEUS_CONTENT_TYPE } from '@tributary/core/metrics';
 import { buildOpenApiDocument } from '../openapi.js';
 
 const READY_TIMEOUT_MS = 3000;

@@ -1,6 +1,7 @@
 /**
  * @module routes/workspaces
- * Workspaces: created by the admin, each with an API key shown once.
+ * Workspaces: created by the admin, each with a first API key (named `default`) shown once; more
+ * keys are managed under `/v1/workspaces/:ws/api-keys`.
  */
 import { z } from 'zod';
 import { newId } from '@tributary/core/pipeline';
@@ -28,7 +29,7 @@ export function workspaceRoutes({ api, pipeline, auth }: RouteDeps): void {
     async (c, { body }) => {
       const workspace: Workspace = { id: newId('ws'), name: body.name, createdAt: new Date().toISOString() };
       await pipeline.storage.putDocument(WORKSPACES, GLOBAL_SCOPE, workspace.id, workspace);
-      const { apiKey } = await auth.createApiKey(workspace.id);
+      const { apiKey } = await auth.createApiKey(workspace.id, { name: 'default' });
       c.get('log').info({ workspaceId: workspace.id }, 'workspace created');
       return c.json({ ...workspace, apiKey }, 201);
     },

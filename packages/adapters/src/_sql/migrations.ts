@@ -217,6 +217,24 @@ const MIGRATIONS: Migration[] = [
     },
   },
   {
+    component: 'storage',
+    version: 3,
+    name: 'append-only rollups',
+    async up(tx, { schema: s }) {
+      // The rows already there stay valid: readers sum the rows of a group, and one row per group is
+      // a compacted append-only level. Only the key goes (see `rollups.ts` for why); storage@1 still
+      // creates it, so new and old schemas take the same path.
+      await run(
+        tx,
+        ROLLUPS.flatMap((r) => [
+          `ALTER TABLE ${s}.${r.table} DROP CONSTRAINT IF EXISTS ${r.table}_pkey`,
+          `ALTER TABLE ${s}.${r.table} DROP COLUMN IF EXISTS dims_key`,
+          `CREATE INDEX IF NOT EXISTS ${r.table}_by_hour ON ${s}.${r.table} (workspace_id, hour)`,
+        ]),
+      );
+    },
+  },
+  {
     component: 'queue',
     version: 1,
     name: 'queue messages, groups, deliveries, dead letters',

@@ -61,11 +61,19 @@ export class PartitionManager {
   async ensure(instants: Iterable<number>): Promise<void> {
     if (!this.loaded) await this.load();
     const missing = new Map<string, [number, number]>();
+    // A batch mostly falls in one or two months: instants inside the last month seen to exist skip
+    // the date arithmetic.
+    let knownFrom = 0;
+    let knownTo = 0;
     for (const ms of instants) {
       if (!Number.isFinite(ms)) continue;
+      if (ms >= knownFrom && ms < knownTo) continue;
       const [year, month] = monthOf(ms);
       const key = monthKey(year, month);
-      if (!this.known.has(key) && !missing.has(key)) missing.set(key, [year, month]);
+      if (this.known.has(key)) {
+        knownFrom = Date.UTC(year, month, 1);
+        knownTo = Date.UTC(year, month + 1, 1);
+      } else if (!missing.has(key)) missing.set(key, [year, month]);
     }
     for (const [key, [year, month]] of missing) {
       await this.create(year, month);

@@ -10,6 +10,8 @@
  * - A message row is deleted when its last delivery is acknowledged or dead-lettered.
  * - `queue_dead_letters` keeps failed messages with their reason; replay re-delivers to the group
  *   that gave up on it.
+ * - Publishes are group-committed (`group-commit.ts`): those arriving while a commit runs share the
+ *   next transaction, and each resolves only once its own messages are committed.
  * - Publishing NOTIFYs a channel so idle consumers wake at once; consumers also poll (every
  *   `pollIntervalMs`, and exactly when the next delayed message or lease falls due), so a lost
  *   notification or a lost listening connection only delays delivery.
@@ -18,7 +20,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock } from '@tributary/core/clock';
-import { createError, toError } from '@tributary/core/errors';
+import { createError, isTributaryError, toError } from '@tributary/core/errors';
 import {
   handlerAction,
   resolveConsumeOptions,
@@ -32,7 +34,10 @@ import {
   type Subscription,
 } from '@tributary/core/queue';
 import { advisoryKey, dbError, withRetry, type ExecutorHandle, type SqlExecutor, type SqlQueryable } from './executor.js';
+import { createGroupCommitter, type GroupCommitOptions, type PublishRequest } from './group-commit.js';
 import { appliedVersions, LATEST_VERSION, runMigrations } from './migrations.js';
+
+export type { GroupCommitOptions };
 
 export interface SqlQueueOptions {
   name: string;
@@ -47,6 +52,22 @@ export interface SqlQueueOptions {
   clock?: Clock;
   /** Called with errors a consumer recovered from (lost connection, failed claim…). */
   onError?: (error: Error) => void;
+  /**
+   * Coalesce concurrent publishes into shared transactions (see `group-commit.ts`); `false` commits
+   * every publish in its own transaction.
+   * @default {} (on, with its defaults)
+   */
+  groupCommit?: GroupCommitOptions | false;
+}
+
+/** A message ready to insert. */
+interface PreparedMessage {
+  id: string;
+  payload: string;
+  headers: Record<string, string>;
+  key?: string;
+  /** Counted from the insert, so time spent waiting for a commit never shortens a delay. */
+  delayMs: number;
 }
 
 /** The queue adapter plus engine extras. */
@@ -130,20 +151,21 @@ export function createSqlQueue(options: SqlQueueOptions): SqlQueueAdapter {
   const PREPARE = { prepare: true } as const;
   const topicLock = (topic: string) => advisoryKey(`tributary:queue:${s}:${topic}`);
 
-  const encode = (payload: unknown): string => {
+  const encode = (payload: unknown): { json: string; bytes: number } => {
     const json = JSON.stringify(payload);
     if (json === undefined) throw createError(component, 'validation', 'payload must be JSON-serializable');
-    if (Buffer.byteLength(json) > options.maxPayloadBytes) throw createError(component, 'payload_too_large', `payload over ${options.maxPayloadBytes} bytes`);
-    return json;
+    const bytes = Buffer.byteLength(json);
+    if (bytes > options.maxPayloadBytes) throw createError(component, 'payload_too_large', `payload over ${options.maxPayloadBytes} bytes`);
+    return { json, bytes };
   };
 
   /** Inserts messages and one delivery per existing group; NOTIFYs on commit. */
-  async function insertMessages(tx: SqlQueryable, topic: string, messages: { id: string; payload: string; headers: Record<string, string>; key?: string; visibleAt: number }[], onlyGroup?: string) {
+  async function insertMessages(tx: SqlQueryable, topic: string, messages: PreparedMessage[], onlyGroup?: string) {
     const now = clock.now();
     // Shared with other publishers, exclusive with a group being created (see registerGroup).
     await tx.query('SELECT pg_advisory_xact_lock_shared($1::text::bigint)', [topicLock(topic)]);
     const seen = new Set<string>(); // the first of a repeated id wins, as a second publish would
-    const rows = messages.filter((m) => !seen.has(m.id) && seen.add(m.id)).map((m) => ({ i: m.id, p: m.payload, h: m.headers, k: m.key ?? null, v: m.visibleAt }));
+    const rows = messages.filter((m) => !seen.has(m.id) && seen.add(m.id)).map((m) => ({ i: m.id, p: m.payload, h: m.headers, k: m.key ?? null, v: now + m.delayMs }));
     await tx.query(
       `WITH m AS (
          INSERT INTO ${s}.queue_messages (topic, id, payload, headers, key, published_at, available_at)
@@ -159,6 +181,35 @@ export function createSqlQueue(options: SqlQueueOptions): SqlQueueAdapter {
     );
     if (options.notify) await tx.query('SELECT pg_notify($1, $2)', [channel, topic]);
   }
+
+  /**
+   * One transaction for the requests of several publishers, in arrival order: per topic, in the
+   * order its first request came, so one publisher's messages keep their order (ids are sequenced
+   * at insert). One NOTIFY per topic.
+   */
+  const commitPublishes = (requests: PublishRequest<PreparedMessage>[]) =>
+    op('publish', (db) =>
+      db.transaction(async (tx) => {
+        const byTopic = new Map<string, PreparedMessage[]>();
+        for (const r of requests) {
+          const list = byTopic.get(r.topic);
+          if (list) list.push(...r.messages);
+          else byTopic.set(r.topic, [...r.messages]);
+        }
+        for (const [topic, messages] of byTopic) await insertMessages(tx, topic, messages);
+      }),
+    );
+
+  const committer =
+    options.groupCommit === false
+      ? undefined
+      : createGroupCommitter<PreparedMessage>({
+          commit: commitPublishes,
+          // Unreachable database: retrying each caller alone would only fail each again.
+          sharedFailure: (error) => isTributaryError(error, 'unavailable'),
+          clock,
+          options: options.groupCommit,
+        });
 
   /** Creates a group and gives it every message still retained (as the memory queue does). */
   async function registerGroup(db: SqlExecutor, topic: string, group: string) {
@@ -385,15 +436,21 @@ export function createSqlQueue(options: SqlQueueOptions): SqlQueueAdapter {
 
     async publishBatch<T>(topic: string, messages: { payload: T; options?: PublishOptions }[]) {
       if (messages.length === 0) return [];
-      const now = clock.now();
-      const prepared = messages.map((m) => ({
-        id: m.options?.id ?? `msg_${randomUUID()}`,
-        payload: encode(m.payload),
-        headers: { ...(m.options?.headers ?? {}) },
-        key: m.options?.key,
-        visibleAt: now + Math.max(0, m.options?.delayMs ?? 0),
-      }));
-      await op('publish', (db) => db.transaction((tx) => insertMessages(tx, topic, prepared)));
+      let bytes = 0;
+      // Encoded here, so a bad payload fails its own caller before joining a shared commit.
+      const prepared = messages.map((m): PreparedMessage => {
+        const encoded = encode(m.payload);
+        bytes += encoded.bytes;
+        return {
+          id: m.options?.id ?? `msg_${randomUUID()}`,
+          payload: encoded.json,
+          headers: { ...(m.options?.headers ?? {}) },
+          key: m.options?.key,
+          delayMs: Math.max(0, m.options?.delayMs ?? 0),
+        };
+      });
+      if (committer) await committer.submit({ topic, messages: prepared, bytes });
+      else await commitPublishes([{ topic, messages: prepared, bytes }]);
       return prepared.map((m) => m.id);
     },
 
@@ -464,7 +521,7 @@ export function createSqlQueue(options: SqlQueueOptions): SqlQueueAdapter {
           await insertMessages(
             tx,
             topic,
-            [{ id: `${dl.message_id}~replay${match[1]}`, payload: JSON.stringify(dl.payload), headers: dl.headers ?? {}, key: dl.key ?? undefined, visibleAt: clock.now() }],
+            [{ id: `${dl.message_id}~replay${match[1]}`, payload: JSON.stringify(dl.payload), headers: dl.headers ?? {}, key: dl.key ?? undefined, delayMs: 0 }],
             dl.group_name,
           );
           return true;
@@ -493,6 +550,8 @@ export function createSqlQueue(options: SqlQueueOptions): SqlQueueAdapter {
 
     async dispose() {
       if (disposed) return;
+      // Publishes already accepted still commit (their callers are waiting on them).
+      await committer?.idle();
       const closing = [...consumers].map(async (c) => {
         c.closed = true;
         c.wake();

@@ -35,6 +35,14 @@ export const STAGE_DDL = `CREATE TEMP TABLE IF NOT EXISTS tributary_stage_v3 (${
 export const STAGED_SELECT = `SELECT w, i, o, coalesce(t, o::timestamptz) AS t, coalesce(hr, date_trunc('hour', o::timestamptz, 'UTC')) AS hr,
   src, kd, it, lang, sent, ss::numeric AS ss, cat, dst, mt, unit, val::numeric AS val, ref, st, h, u, tp, b FROM ${STAGE_TABLE}`;
 
+/**
+ * {@link STAGED_SELECT} without what only the records table takes (`o`, `ref`, `st`, the body): what
+ * the keys and the rollups read. The statement for new records materializes this narrow form once
+ * and reads the bodies straight from the staging table, instead of copying 1.5 kB per record.
+ */
+export const STAGED_NARROW_SELECT = `SELECT w, i, coalesce(t, o::timestamptz) AS t, coalesce(hr, date_trunc('hour', o::timestamptz, 'UTC')) AS hr,
+  src, kd, it, lang, sent, ss::numeric AS ss, cat, dst, mt, unit, val::numeric AS val, h, u, tp FROM ${STAGE_TABLE}`;
+
 const HOUR_MICROS = 3_600_000_000;
 
 /** The fields of one staged row, in {@link STAGED_COLUMNS} order, for a record at `revision`. */

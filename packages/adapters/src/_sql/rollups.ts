@@ -1,16 +1,27 @@
 /**
  * Hourly rollups: per workspace, hour and dimension values, the counts and sums `aggregate()`
  * returns. They are maintained in the same transaction as the record upserts (a new record adds
- * its contribution; an edit or re-analysis subtracts the old one and adds the new), so a report
- * over any span reads rollup rows, never raw records.
+ * its contribution; an edit or re-analysis rebuilds the groups it touched), so a report over any
+ * span reads rollup rows, never raw records.
  *
  * Two levels: a narrow one by source, kind and item type (what most reports group by, and far
  * fewer rows), and one by every aggregate dimension. A query reads the narrowest level that has all
  * the dimensions it groups or filters by.
  *
+ * Both levels are append-only: each batch appends one row per group it adds to, under a plain
+ * (workspace, hour) index, and readers sum the rows of a group. Keyed rows (one per group, upserted
+ * with `ON CONFLICT` on a unique index) merged little: nine dimensions combine into so many groups
+ * that at tens of records per hour nearly every record opens a group of its own, and each upserted
+ * row paid a speculative insertion into a wide unique index (with the narrow level, about a quarter
+ * of an upsert's server time, see bench/README.md). What the key gave is kept otherwise: edits
+ * rebuild the groups they touch from the records (`replaceRollupSql` in `rollup-rebuild.ts`: exact
+ * counts, sums and first/last instants), and a compaction merges the rows of each group
+ * (`compactRollupSql`), so many small batches do not leave one row per record.
+ *
  * Beside them, topic rollups (`aggregateTopics()`): per workspace, hour, topic (from
  * `analysis.topics`, each distinct topic of a record counted once) and source, kind and item type,
- * the record count and sentiment counts and sums. Same transaction, same subtract-and-add on edits.
+ * the record count and sentiment counts and sums. Same transaction; keyed, with subtract-and-add
+ * deltas on edits.
  */
 import type { AggregateDimension } from '@tributary/core/storage';
 import { Decimal } from '@tributary/core/decimal';
@@ -33,6 +44,7 @@ export const DIM_COLUMN: Record<AggregateDimension, string> = {
   unit: 'unit',
 };
 
+/** An append-only rollup level: its table and the dimensions it keeps. */
 export interface RollupLevel {
   table: string;
   dims: DimColumn[];
@@ -93,35 +105,20 @@ export interface TopicRollupKey {
   d: string[];
 }
 
-interface Delta {
-  w: string;
-  h: string;
-  d: (string | null)[];
-  c: number;
-  sc: number;
-  ss: Decimal;
-  p: number;
-  n: number;
-  u: number;
-  v: Decimal;
-  f: string | null;
-  l: string | null;
-  fAt: number;
-  lAt: number;
-}
-
-/** Accumulates the rollup changes of one batch, per level. */
+/**
+ * Accumulates the rollup changes of one batch: per level, the groups touched (rebuilt from the
+ * records); for the topic rollup, the deltas.
+ */
 export class RollupDeltas {
-  private readonly deltas = ROLLUPS.map(() => new Map<string, Delta>());
-  /** Keys whose first/last instants must be recomputed because a contribution was removed. */
-  private readonly subtracted = ROLLUPS.map(() => new Map<string, RollupKey>());
+  private readonly touched = ROLLUPS.map(() => new Map<string, RollupKey>());
   private readonly topicDeltas = new Map<string, TopicDelta>();
   private readonly topicSubtracted = new Map<string, TopicRollupKey>();
 
   get empty(): boolean {
-    return this.deltas.every((m) => m.size === 0) && this.topicDeltas.size === 0;
+    return this.touched.every((m) => m.size === 0) && this.topicDeltas.size === 0;
   }
 
+  /** Adds (+1) or removes (-1) a record's contribution. The levels only note the groups: both signs rebuild them. */
   add(c: Contribution, sign: 1 | -1): void {
     const hourMs = Math.floor(c.at / 3_600_000) * 3_600_000;
     const h = new Date(hourMs).toISOString();
@@ -129,32 +126,7 @@ export class RollupDeltas {
     ROLLUPS.forEach((rollup, i) => {
       const values = rollup.dims.map((d) => c.dims[d.dim]);
       const id = `${c.workspaceId}\u0000${h}\u0000${JSON.stringify(values)}`;
-      let delta = this.deltas[i]!.get(id);
-      if (!delta) {
-        delta = { w: c.workspaceId, h, d: values, c: 0, sc: 0, ss: Decimal.ZERO, p: 0, n: 0, u: 0, v: Decimal.ZERO, f: null, l: null, fAt: Infinity, lAt: -Infinity };
-        this.deltas[i]!.set(id, delta);
-      }
-      delta.c += sign;
-      if (c.sentiment !== null) {
-        delta.sc += sign;
-        delta.ss = sign > 0 ? delta.ss.plus(c.score ?? '0') : delta.ss.minus(c.score ?? '0');
-        if (c.sentiment === 'positive') delta.p += sign;
-        else if (c.sentiment === 'negative') delta.n += sign;
-        else if (c.sentiment === 'neutral') delta.u += sign;
-      }
-      if (c.value !== null) delta.v = sign > 0 ? delta.v.plus(c.value) : delta.v.minus(c.value);
-      if (sign > 0) {
-        if (c.at < delta.fAt) {
-          delta.fAt = c.at;
-          delta.f = c.occurredAt;
-        }
-        if (c.at > delta.lAt) {
-          delta.lAt = c.at;
-          delta.l = c.occurredAt;
-        }
-      } else {
-        this.subtracted[i]!.set(id, { w: c.workspaceId, h, d: values });
-      }
+      this.touched[i]!.set(id, { w: c.workspaceId, h, d: values });
     });
   }
 
@@ -176,7 +148,7 @@ export class RollupDeltas {
     }
   }
 
-  /** The topic rollup payload (sorted, see {@link levels}) and the keys to tidy. */
+  /** The topic rollup payload (sorted, so concurrent writers lock rows in one order) and the keys to tidy. */
   topics(): { rows: unknown[]; repair: TopicRollupKey[] } {
     return {
       rows: [...this.topicDeltas.entries()]
@@ -187,15 +159,9 @@ export class RollupDeltas {
     };
   }
 
-  /** Per level: the upsert payload (sorted, so concurrent writers lock rows in one order) and the keys to repair. */
-  levels(): { rollup: RollupLevel; rows: unknown[]; repair: RollupKey[] }[] {
-    return ROLLUPS.map((rollup, i) => ({
-      rollup,
-      rows: [...this.deltas[i]!.entries()]
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .map(([, d]) => ({ w: d.w, h: d.h, d: d.d, c: d.c, sc: d.sc, ss: d.ss.toString(), p: d.p, n: d.n, u: d.u, v: d.v.toString(), f: d.f, l: d.l })),
-      repair: [...this.subtracted[i]!.values()],
-    }));
+  /** Per level, the groups to rebuild (added to or subtracted from). */
+  levels(): { rollup: RollupLevel; touched: RollupKey[] }[] {
+    return ROLLUPS.map((rollup, i) => ({ rollup, touched: [...this.touched[i]!.values()] }));
   }
 }
 
@@ -206,35 +172,9 @@ export interface RollupKey {
   d: (string | null)[];
 }
 
-/**
- * The text of `dims_key`: the JSONB array of the dimension values, rendered by PostgreSQL, so the SQL
- * that aggregates new rows and the deltas computed here produce the same key.
- */
-const dimsKeySql = (values: string[]) => `jsonb_build_array(${values.join(', ')})::text`;
-
-const ON_CONFLICT = `ON CONFLICT (workspace_id, hour, dims_key) DO UPDATE SET
-      count = t.count + excluded.count,
-      sentiment_count = t.sentiment_count + excluded.sentiment_count,
-      sentiment_sum = t.sentiment_sum + excluded.sentiment_sum,
-      positive = t.positive + excluded.positive,
-      negative = t.negative + excluded.negative,
-      neutral = t.neutral + excluded.neutral,
-      value_sum = t.value_sum + excluded.value_sum,
-      first_at = LEAST(t.first_at, excluded.first_at),
-      last_at = GREATEST(t.last_at, excluded.last_at)`;
-
 const columns = (rollup: RollupLevel) =>
-  `(workspace_id, hour, dims_key, ${rollup.dims.map((d) => d.column).join(', ')}, count, sentiment_count, sentiment_sum, positive, negative, neutral, value_sum, first_at, last_at)`;
+  `(workspace_id, hour, ${rollup.dims.map((d) => d.column).join(', ')}, count, sentiment_count, sentiment_sum, positive, negative, neutral, value_sum, first_at, last_at)`;
 
-/** Statement applying one level's deltas: `$1` is the JSON array from {@link RollupDeltas.levels}. */
-export function upsertRollupSql(schema: string, rollup: RollupLevel): string {
-  const dims = rollup.dims.map((_, i) => `x.d->>${i}`);
-  return `INSERT INTO ${schema}.${rollup.table} AS t ${columns(rollup)}
-    SELECT x.w, x.h::timestamptz, ${dimsKeySql(dims)}, ${dims.join(', ')}, x.c, x.sc, x.ss::numeric, x.p, x.n, x.u, x.v::numeric, x.f::timestamptz, x.l::timestamptz
-    FROM jsonb_to_recordset($1::text::jsonb) AS x(w text, h text, d jsonb, c bigint, sc bigint, ss text, p bigint, n bigint, u bigint, v text, f text, l text)
-    ORDER BY 1, 2, 3
-    ${ON_CONFLICT}`;
-}
 
 /** Staged row column of each rollup dimension (see `STAGED` in `records.ts`). */
 const SHORT: Record<string, string> = { source_id: 'src', kind: 'kd', item_type: 'it', language: 'lang', sentiment: 'sent', category: 'cat', destination_id: 'dst', measurement_type: 'mt', unit: 'unit' };
@@ -246,15 +186,14 @@ const SHORT: Record<string, string> = { source_id: 'src', kind: 'kd', item_type:
  */
 export function addRowsRollupSql(schema: string, rollup: RollupLevel, source: string): string {
   const dims = rollup.dims.map((d) => `n.${SHORT[d.column]}`);
-  return `INSERT INTO ${schema}.${rollup.table} AS t ${columns(rollup)}
-    SELECT n.w, n.hr, ${dimsKeySql(dims)}, ${dims.join(', ')},
+  // Plain inserts take no row locks, so no order is needed either.
+  return `INSERT INTO ${schema}.${rollup.table} ${columns(rollup)}
+    SELECT n.w, n.hr, ${dims.join(', ')},
       count(*), count(n.sent), coalesce(sum(n.ss) FILTER (WHERE n.sent IS NOT NULL), 0),
       count(*) FILTER (WHERE n.sent = 'positive'), count(*) FILTER (WHERE n.sent = 'negative'), count(*) FILTER (WHERE n.sent = 'neutral'),
       coalesce(sum(n.val), 0), min(n.t), max(n.t)
     FROM ${source} AS n
-    GROUP BY 1, 2, ${dims.join(', ')}
-    ORDER BY 1, 2, 3
-    ${ON_CONFLICT}`;
+    GROUP BY 1, 2, ${dims.join(', ')}`;
 }
 
 const TOPIC_COLUMNS = `(workspace_id, hour, topic, ${TOPIC_ROLLUP.dims.map((d) => d.column).join(', ')}, count, sentiment_count, sentiment_sum, positive, negative, neutral)`;
@@ -307,24 +246,3 @@ export function repairTopicRollupSql(schema: string): string {
  */
 export const bodyTopicsSql = (body: string) =>
   `(SELECT DISTINCT e #>> '{}' AS topic FROM jsonb_array_elements(CASE WHEN jsonb_typeof(${body}->'analysis'->'topics') = 'array' THEN ${body}->'analysis'->'topics' END) AS e WHERE jsonb_typeof(e) = 'string')`;
-
-/**
- * Statements that tidy rows a subtraction touched: drop the emptied ones, and recompute the
- * first/last instants (which cannot be un-min'd) from the hour's records. `$1` lists the keys.
- */
-export function repairRollupSql(schema: string, rollup: RollupLevel): string[] {
-  const keys = `SELECT x.w, x.h::timestamptz AS h, (x.d)::text AS k FROM jsonb_to_recordset($1::text::jsonb) AS x(w text, h text, d jsonb)`;
-  const match = rollup.dims.map((d) => `r.${d.column} IS NOT DISTINCT FROM t2.${d.column}`).join(' AND ');
-  return [
-    `DELETE FROM ${schema}.${rollup.table} t USING (${keys}) AS x WHERE t.workspace_id = x.w AND t.hour = x.h AND t.dims_key = x.k AND t.count <= 0`,
-    `UPDATE ${schema}.${rollup.table} t SET first_at = m.first_at, last_at = m.last_at
-      FROM (${keys}) AS x
-      CROSS JOIN LATERAL (
-        SELECT min(r.occurred_at) AS first_at, max(r.occurred_at) AS last_at
-        FROM ${schema}.records r, ${schema}.${rollup.table} t2
-        WHERE t2.workspace_id = x.w AND t2.hour = x.h AND t2.dims_key = x.k
-          AND r.workspace_id = x.w AND r.occurred_at >= x.h AND r.occurred_at < x.h + INTERVAL '1 hour' AND ${match}
-      ) AS m
-      WHERE t.workspace_id = x.w AND t.hour = x.h AND t.dims_key = x.k`,
-  ];
-}

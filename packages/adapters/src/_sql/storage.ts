@@ -9,8 +9,11 @@
  *
  * An upsert is one transaction. Each chunk of records is COPied (binary format) into a temporary
  * staging table, then one prepared statement (`insert-new.ts`) writes the new ones with their keys and
- * rollups; only records whose key already existed take further statements (lock, compare, move the
- * old revision to the history, subtract its contribution). No statement is issued per record.
+ * rollups: optimistically, inside a savepoint, the form that expects every key to be new, and when one
+ * exists the general form; only records whose key already existed take further statements (lock,
+ * compare, move the old revision to the history, subtract its contribution). No statement is issued
+ * per record. The append-only rollups are compacted every `rollupCompactEvery` new records written
+ * through this adapter (see `rollup-rebuild.ts`).
  */
 import { systemClock, type Clock } from '@tributary/core/clock';
 import { createError } from '@tributary/core/errors';
@@ -35,7 +38,8 @@ import { dbError, isoSql, withRetry, type ExecutorHandle, type SqlExecutor, type
 import { appliedVersions, LATEST_VERSION, readLayout, runMigrations, type LayoutOptions, type RecordsLayout } from './migrations.js';
 import { PartitionManager } from './partitions.js';
 import { BinaryCopyWriter } from './copy.js';
-import { insertNewStatement } from './insert-new.js';
+import { insertAllNewStatement, insertNewStatement } from './insert-new.js';
+import { compactRollupSql, hourLockKeys, hoursOf, LOCK_HOURS_SQL, replaceRollupSql, type RollupHour } from './rollup-rebuild.js';
 import {
   contributionFromRow,
   contributionOf,
@@ -49,7 +53,7 @@ import {
   stagedRow,
   type ContributionRow,
 } from './records.js';
-import { repairRollupSql, repairTopicRollupSql, RollupDeltas, upsertRollupSql, upsertTopicRollupSql } from './rollups.js';
+import { repairTopicRollupSql, RollupDeltas, ROLLUPS, upsertTopicRollupSql } from './rollups.js';
 import { topicAggregateRows, topicAggregateStatement } from './topics.js';
 
 export interface SqlStorageOptions {
@@ -64,6 +68,11 @@ export interface SqlStorageOptions {
   partitionsAhead: number;
   /** Records per statement inside an upsert transaction. */
   chunkSize: number;
+  /**
+   * New records written through this adapter between two compactions of the append-only rollups
+   * (which merge the rows a group got from different batches). @default 20000
+   */
+  rollupCompactEvery?: number;
   clock?: Clock;
 }
 
@@ -81,6 +90,13 @@ export interface SqlStorageAdapter extends StorageAdapter {
   aggregateTopics(query: TopicAggregateQuery): Promise<TopicAggregateRow[]>;
   /** Which table answers a topic query (`rollups_topics_hourly`, or `records` for a raw scan). */
   explainAggregateTopics(query: TopicAggregateQuery): string;
+  /**
+   * Merges, in the hours this adapter appended to again since their last compaction, the rows each
+   * group of the append-only rollups got from different batches. Runs by itself every
+   * `rollupCompactEvery` records; results of `aggregate()` are the same before and after.
+   * @returns the rows removed.
+   */
+  compactRollups(): Promise<number>;
 }
 
 interface KeyRow {
@@ -99,6 +115,8 @@ interface Chunk {
 }
 
 const keyOf = (workspaceId: string, id: string) => `${workspaceId}\u0000${id}`;
+/** Hours remembered for compaction (see `appendedHours`): a few years of one workspace, or a week of a few hundred. */
+const KNOWN_HOURS = 50_000;
 const PREPARE = { prepare: true } as const;
 
 export function createSqlStorage(options: SqlStorageOptions): SqlStorageAdapter {
@@ -173,6 +191,25 @@ export function createSqlStorage(options: SqlStorageOptions): SqlStorageAdapter 
   };
 
   const insertNewSql = insertNewStatement(s);
+  const insertAllNewSql = insertAllNewStatement(s);
+  /**
+   * Whether the next chunk tries the optimistic statement first: yes until a chunk meets existing keys
+   * (a redelivered batch usually has more of them), then again once a chunk had none.
+   */
+  let expectNew = true;
+  const compactEvery = options.rollupCompactEvery ?? 20_000;
+  /**
+   * Per workspace, the hours (epoch ms / 3,600,000) this adapter appended to, with how many rows a
+   * group of the hour may hold: the appends since the hour's last compaction, plus one for the merged
+   * row. One statement appends at most one row per group, so only an hour counted twice can hold a
+   * group with two rows, and compaction reads only those. Hours stay known after a compaction (at 1),
+   * so batches that come back to an hour later (a backfill in slices, say) are merged too; the
+   * oldest hours at 1 are forgotten beyond {@link KNOWN_HOURS}. Rows another process appended are
+   * merged whenever this one counts the hour twice.
+   */
+  const appendedHours = new Map<string, Map<number, number>>();
+  let knownHours = 0;
+  let writtenSinceCompaction = 0;
 
   /** A chunk's records in COPY binary form, each body at revision 1. */
   function encodeChunk(chunk: Chunk): Uint8Array {
@@ -190,11 +227,12 @@ export function createSqlStorage(options: SqlStorageOptions): SqlStorageAdapter 
       await tx.query(STAGE_DDL);
     });
     let payload = encodeChunk(chunks[0]!);
+    const savepoint = { open: false };
     for (let c = 0; c < chunks.length; c++) {
       // The table empties itself at commit; later chunks of one transaction empty it here.
       if (c > 0) await tx.query(`DELETE FROM ${STAGE_TABLE}`, [], PREPARE);
       await tx.copyIn(`${STAGE_TABLE} (${STAGED_COLUMNS.join(', ')})`, payload);
-      const inserting = tx.query<{ workspace_id: string; id: string }>(insertNewSql, [], PREPARE);
+      const inserting = insertStaged(tx, savepoint);
       if (c + 1 < chunks.length) {
         try {
           payload = encodeChunk(chunks[c + 1]!);
@@ -203,8 +241,32 @@ export function createSqlStorage(options: SqlStorageOptions): SqlStorageAdapter 
           throw error;
         }
       }
-      await settleChunk(tx, chunks[c]!, (await inserting).rows, outcomes);
+      await settleChunk(tx, chunks[c]!, await inserting, outcomes);
     }
+  }
+
+  /**
+   * Writes the new records of the staged chunk; returns the staged keys that already existed. The
+   * optimistic statement runs in a savepoint taken after the COPY (a rollback to it keeps the staged
+   * rows). The savepoint is left open, COMMIT ends it: only a later chunk of the same transaction
+   * releases it first, so savepoints never nest (and a one-chunk upsert spends no round trip on RELEASE).
+   */
+  async function insertStaged(tx: SqlTransaction, savepoint: { open: boolean }): Promise<{ workspace_id: string; id: string }[]> {
+    if (expectNew) {
+      if (savepoint.open) await tx.query('RELEASE SAVEPOINT tributary_new');
+      await tx.query('SAVEPOINT tributary_new');
+      savepoint.open = true;
+      try {
+        await tx.query(insertAllNewSql, [], PREPARE);
+        return [];
+      } catch (error) {
+        if ((error as { code?: unknown } | null)?.code !== '23505') throw error;
+        await tx.query('ROLLBACK TO SAVEPOINT tributary_new');
+      }
+    }
+    const existing = (await tx.query<{ workspace_id: string; id: string }>(insertNewSql, [], PREPARE)).rows;
+    expectNew = existing.length === 0;
+    return existing;
   }
 
   /** Outcomes of a staged chunk once its new records are in; the existing ones go through the edit path. */
@@ -282,15 +344,88 @@ export function createSqlStorage(options: SqlStorageOptions): SqlStorageAdapter 
     await applyDeltas(tx, deltas);
   }
 
+  /** Applies rollup changes; call it once the records table holds the new state (the levels are rebuilt from it). */
   async function applyDeltas(tx: SqlQueryable, deltas: RollupDeltas) {
     if (deltas.empty) return;
-    for (const { rollup, rows, repair } of deltas.levels()) {
-      if (rows.length > 0) await tx.query(upsertRollupSql(s, rollup), [JSON.stringify(rows)], PREPARE);
-      if (repair.length > 0) for (const statement of repairRollupSql(s, rollup)) await tx.query(statement, [JSON.stringify(repair)], PREPARE);
-    }
+    const levels = deltas.levels().filter((l) => l.touched.length > 0);
+    if (levels.length > 0) await tx.query(LOCK_HOURS_SQL, [hourLockKeys(s, levels.flatMap((l) => hoursOf(l.touched)))]);
+    for (const { rollup, touched } of levels) await tx.query(replaceRollupSql(s, rollup), [JSON.stringify(touched)], PREPARE);
     const topics = deltas.topics();
     if (topics.rows.length > 0) await tx.query(upsertTopicRollupSql(s), [JSON.stringify(topics.rows)], PREPARE);
     if (topics.repair.length > 0) await tx.query(repairTopicRollupSql(s), [JSON.stringify(topics.repair)], PREPARE);
+  }
+
+  /** Notes the hours new records were appended to (an edit rebuilds its groups whole), and compacts when enough were. */
+  async function afterUpsert(records: readonly TributaryRecord[], instants: readonly number[], outcomes: readonly UpsertOutcome[]) {
+    let created = 0;
+    const touched = new Map<string, Set<number>>();
+    let workspace: string | undefined;
+    let hours: Set<number> | undefined;
+    for (let i = 0; i < records.length; i++) {
+      if (outcomes[i]?.status !== 'created') continue;
+      created++;
+      const record = records[i]!;
+      if (record.workspaceId !== workspace) {
+        workspace = record.workspaceId;
+        hours = touched.get(workspace);
+        if (!hours) touched.set(workspace, (hours = new Set()));
+      }
+      hours!.add(Math.floor(instants[i]! / 3_600_000));
+    }
+    for (const [w, set] of touched) {
+      let counts = appendedHours.get(w);
+      if (!counts) appendedHours.set(w, (counts = new Map()));
+      for (const hour of set) {
+        const n = counts.get(hour);
+        if (n === undefined) knownHours++;
+        counts.set(hour, (n ?? 0) + 1);
+      }
+    }
+    writtenSinceCompaction += created;
+    if (writtenSinceCompaction < compactEvery) return;
+    // The upsert committed: a failed compaction must not report it as failed (the caller would
+    // retry it for nothing). Its hours stay dirty and the next trigger, or compactRollups(), retries.
+    await compact().catch(() => undefined);
+  }
+
+  /** Compacts the hours counted twice, a slice at a time (each slice its own transaction, locks held briefly). */
+  async function compact(): Promise<number> {
+    writtenSinceCompaction = 0;
+    const hours: RollupHour[] = [];
+    for (const [w, counts] of appendedHours) for (const [hour, n] of counts) if (n > 1) hours.push({ w, h: new Date(hour * 3_600_000).toISOString() });
+    let removed = 0;
+    const { db } = await ready();
+    for (let i = 0; i < hours.length; i += 500) {
+      const slice = hours.slice(i, i + 500);
+      removed += await withRetry(() =>
+        db.transaction(async (tx) => {
+          await tx.query(LOCK_HOURS_SQL, [hourLockKeys(s, slice)]);
+          let rows = 0;
+          for (const rollup of ROLLUPS) {
+            const merged = await tx.query<{ removed: number }>(compactRollupSql(s, rollup), [JSON.stringify(slice)]);
+            rows += merged.rows[0]?.removed ?? 0;
+          }
+          return rows;
+        }),
+      );
+      // Merged: one row per group now. (A slice that failed keeps its counts, so the next run retries it.)
+      for (const { w, h } of slice) appendedHours.get(w)?.set(Date.parse(h) / 3_600_000, 1);
+    }
+    forgetHours();
+    return removed;
+  }
+
+  /** Keeps the memory of hours bounded: forgets the oldest-noted hours that hold one row per group. */
+  function forgetHours() {
+    for (const [w, counts] of appendedHours) {
+      for (const [hour, n] of counts) {
+        if (knownHours <= KNOWN_HOURS) return;
+        if (n > 1) continue;
+        counts.delete(hour);
+        knownHours--;
+      }
+      if (counts.size === 0) appendedHours.delete(w);
+    }
   }
 
   const adapter: SqlStorageAdapter = {
@@ -315,8 +450,9 @@ export function createSqlStorage(options: SqlStorageOptions): SqlStorageAdapter 
 
     async upsertRecords(records) {
       if (records.length === 0) return [];
-      return op('upsertRecords', async (db, ctx) => {
-        if (ctx.partitions) await ctx.partitions.ensure(records.map((r) => Date.parse(r.occurredAt)));
+      const instants = records.map((r) => Date.parse(r.occurredAt));
+      const result = await op('upsertRecords', async (db, ctx) => {
+        if (ctx.partitions) await ctx.partitions.ensure(instants);
         // A key repeated within the batch is applied in order, one occurrence per round.
         const rounds: { records: TributaryRecord[]; positions: number[] }[] = [];
         const seen = new Map<string, number>();
@@ -337,6 +473,8 @@ export function createSqlStorage(options: SqlStorageOptions): SqlStorageAdapter 
         await db.transaction((tx) => upsertChunks(tx, chunks, outcomes));
         return outcomes;
       });
+      await afterUpsert(records, instants, result);
+      return result;
     },
 
     async getRecord(workspaceId, id) {
@@ -443,6 +581,14 @@ export function createSqlStorage(options: SqlStorageOptions): SqlStorageAdapter 
 
     explainAggregateTopics(query) {
       return topicAggregateStatement(s, query).source;
+    },
+
+    async compactRollups() {
+      try {
+        return await compact();
+      } catch (error) {
+        throw dbError(component, 'compactRollups', error);
+      }
     },
 
     async putRawPayloads(payloads) {

@@ -19,18 +19,18 @@
  * - `attempt` counts the adapter's own re-publications (retries, visibility-timeout copies). A record
  *   redelivered because its consumer died before committing comes back with the same attempt number:
  *   Kafka does not count deliveries.
- * - Kafka has no visibility timeout. Once a handler runs past `visibilityTimeoutMs`, a copy goes to the
- *   group's retry topic and the partition moves on; the late handler's result is then ignored.
+ * - Kafka has no visibility timeout: a dead consumer's partitions go to another member after the session
+ *   timeout. A handler in a live process keeps its record up to {@link KafkaQueueOptions.maxProcessingMs};
+ *   past it, a copy goes to the group's retry topic and the partition moves on; the late handler's
+ *   result is then ignored.
  */
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaConfig, KafkaMessage, Message, Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
-import { createError, missingDependency, toError } from '@tributary/core/errors';
+import { createError, toError } from '@tributary/core/errors';
 import {
-  handlerAction,
   resolveConsumeOptions,
   type ConsumeOptions,
   type DeadLetter,
-  type HandlerResult,
   type MessageHandler,
   type PublishOptions,
   type QueueAdapter,
@@ -49,8 +49,27 @@ import {
   type DecodedRecord,
   type KafkaTopics,
 } from './codec.js';
+import { logErrors, requireName } from '../_shared/background.js';
+import { InFlight } from '../_shared/in-flight.js';
+import { checkMaxProcessingMs, LeaseKeeper, resolveMaxProcessingMs } from '../_shared/lease.js';
+import { loadClient } from '../_shared/load-client.js';
+import { decideOutcome, exhaustedOnDelivery, runHandler, type Result } from '../_shared/outcome.js';
+import { checkPayload, publishDelayMs } from '../_shared/payload.js';
 
 const COMPONENT = 'queue:kafka';
+
+/** A record whose handler runs, as its lease sees it. */
+interface Handling {
+  r: DecodedRecord;
+  attempt: number;
+  /** The topic's running handlers (for stats), this one under `key`. */
+  running: Map<symbol, number>;
+  key: symbol;
+  /** Set once the lease ran out: the copy sent to the retry topic, resolving to whether it was written. */
+  copy: Promise<boolean> | undefined;
+  /** Resolves the race of `handle()` once the copy is written, so the partition moves on. */
+  copied: () => void;
+}
 
 /** Options of {@link createKafkaQueue}. Give `brokers` or `kafka`. */
 export interface KafkaQueueOptions {
@@ -78,11 +97,18 @@ export interface KafkaQueueOptions {
   maxPayloadBytes?: number;
   /** How long a dead-letter listing or replay may read before giving up. @default 30000 */
   scanTimeoutMs?: number;
+  /**
+   * How long a running handler may keep its record, in ms. Kafka has no visibility timeout (a dead
+   * consumer's partitions move after the session timeout), so a handler in a live process keeps its
+   * record while it runs, up to this bound; past it, a copy goes to the group's retry topic and the
+   * partition's commits move on. At or below `visibilityTimeoutMs`, the copy goes after
+   * `visibilityTimeoutMs`.
+   * @default 10 × the consumer's visibilityTimeoutMs
+   */
+  maxProcessingMs?: number;
   /** Receives errors of background work. @default logs with console.error */
   onError?: (error: Error) => void;
 }
-
-type Result = Exclude<HandlerResult, void>;
 
 /** Checks the options without touching the network; throws a `config` error naming the problem. */
 export function validateKafkaOptions(options: KafkaQueueOptions): void {
@@ -105,6 +131,7 @@ export function validateKafkaOptions(options: KafkaQueueOptions): void {
   positive('sessionTimeoutMs');
   positive('maxPayloadBytes');
   positive('scanTimeoutMs');
+  checkMaxProcessingMs(COMPONENT, options.maxProcessingMs);
   if (options.topicPrefix !== undefined && options.topicPrefix !== '' && !/^[a-zA-Z0-9._-]+$/.test(options.topicPrefix)) {
     fail('`topicPrefix` may only contain letters, digits, ".", "_" and "-"');
   }
@@ -118,7 +145,7 @@ export function createKafkaQueue(options: KafkaQueueOptions): QueueAdapter {
   const maxPayloadBytes = options.maxPayloadBytes ?? 1_000_000;
   const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
   const scanTimeoutMs = options.scanTimeoutMs ?? 30_000;
-  const onError = options.onError ?? ((error: Error) => console.error(`[tributary] [${COMPONENT}]`, error.message));
+  const onError = options.onError ?? logErrors(COMPONENT);
 
   let instance: Promise<Kafka> | undefined;
   let producing: Promise<Producer> | undefined;
@@ -145,7 +172,7 @@ export function createKafkaQueue(options: KafkaQueueOptions): QueueAdapter {
     if (disposed) return Promise.reject(createError(COMPONENT, 'unavailable', 'the queue was disposed'));
     instance ??= (async () => {
       if (options.kafka) return options.kafka;
-      const lib = await loadKafkajs();
+      const lib = await loadClient<typeof import('kafkajs')>(COMPONENT, 'kafkajs', () => import('kafkajs'), 'Kafka');
       return new lib.Kafka({ logLevel: lib.logLevel.ERROR, ...options.kafkaConfig, clientId: options.clientId ?? 'tributary', brokers: options.brokers! });
     })().catch((error) => {
       instance = undefined;
@@ -210,17 +237,12 @@ export function createKafkaQueue(options: KafkaQueueOptions): QueueAdapter {
   };
 
   const recordOf = (payload: unknown, o: PublishOptions = {}) => {
-    const json = JSON.stringify(payload);
-    if (json === undefined) throw createError(COMPONENT, 'validation', 'payload must be JSON-serializable');
-    const size = Buffer.byteLength(json);
-    if (size > maxPayloadBytes) throw createError(COMPONENT, 'payload_too_large', `payload of ${size} bytes is over ${maxPayloadBytes} bytes`);
-    if (o.id !== undefined && (typeof o.id !== 'string' || o.id.length === 0)) throw createError(COMPONENT, 'validation', 'id must be a non-empty string');
+    const { json, id } = checkPayload(COMPONENT, payload, o, maxPayloadBytes);
     for (const name of Object.keys(o.headers ?? {})) {
       if (name.toLowerCase().startsWith(RESERVED_PREFIX)) throw createError(COMPONENT, 'validation', `header "${name}" uses the reserved prefix "${RESERVED_PREFIX}"`);
     }
-    const id = o.id ?? randomUUID();
     const now = Date.now();
-    const delay = Math.max(0, Math.round(o.delayMs ?? 0));
+    const delay = publishDelayMs(o);
     const message = encodeRecord({ id, payloadJson: json, headers: o.headers, key: o.key, publishedAt: now, notBefore: delay > 0 ? now + delay : undefined });
     return { id, message, delayed: delay > 0 };
   };
@@ -254,10 +276,13 @@ export function createKafkaQueue(options: KafkaQueueOptions): QueueAdapter {
 
   class KafkaSubscription {
     readonly o: Required<ConsumeOptions>;
+    /** Keeps the leases of the running handlers (reliability bug 6). */
+    readonly leases: LeaseKeeper<Handling>;
     readonly t: KafkaTopics;
     readonly retryTopic: string;
     readonly controller = new AbortController();
-    readonly inFlight = new Set<Promise<void>>();
+    // errors reach the caller of handle() through its returned race; the tracker only waits on close
+    readonly inFlight = new InFlight(() => undefined);
     readonly timers = new Set<ReturnType<typeof setTimeout>>();
     consumer: Consumer | undefined;
     closed = false;
@@ -270,7 +295,12 @@ export function createKafkaQueue(options: KafkaQueueOptions): QueueAdapter {
       consumeOptions: ConsumeOptions,
     ) {
       this.o = resolveConsumeOptions(consumeOptions);
-      if (typeof this.o.group !== 'string' || this.o.group.length === 0) throw createError(COMPONENT, 'validation', 'group must be a non-empty string');
+      requireName(COMPONENT, 'group', this.o.group);
+      this.leases = new LeaseKeeper<Handling>({
+        visibilityTimeoutMs: this.o.visibilityTimeoutMs,
+        maxProcessingMs: resolveMaxProcessingMs(options.maxProcessingMs, this.o.visibilityTimeoutMs),
+        onExpired: (h) => this.expired(h),
+      });
       this.t = topicsOf(topic);
       this.retryTopic = this.t.retry(this.o.group);
     }
@@ -364,9 +394,9 @@ export function createKafkaQueue(options: KafkaQueueOptions): QueueAdapter {
     }
 
     /**
-     * Handles one record. Resolves once the record may be committed: its outcome is written, or, past the
-     * visibility timeout, a copy sits in the retry topic. The concurrency slot is held until the handler
-     * itself returns.
+     * Handles one record. Resolves once the record may be committed: its outcome is written, or, past its
+     * lease (`maxProcessingMs`), a copy sits in the retry topic. The concurrency slot is held until the
+     * handler itself returns.
      */
     handle(r: DecodedRecord): Promise<void> {
       const attempt = r.attempts + 1;
@@ -374,53 +404,55 @@ export function createKafkaQueue(options: KafkaQueueOptions): QueueAdapter {
       let running = active.get(this.topic);
       if (!running) active.set(this.topic, (running = new Map()));
       running.set(key, r.publishedAt);
-      let copy: Promise<boolean> | undefined;
       let copied!: () => void;
       const expired = new Promise<void>((resolve) => (copied = resolve));
-      const timer = setTimeout(() => {
-        running!.delete(key);
-        copy = send(this.retryTopic, [rewrite(r, { attempts: attempt })]).then(
-          () => {
-            copied();
-            return true;
-          },
-          (error) => {
-            onError(toError(error));
-            return false;
-          },
-        );
-      }, this.o.visibilityTimeoutMs);
+      const handling: Handling = { r, attempt, running, key, copy: undefined, copied };
       const work: Promise<void> = (async () => {
         try {
-          if (attempt > this.o.maxAttempts) {
-            clearTimeout(timer);
-            await this.deadLetter(r, attempt, `max attempts (${this.o.maxAttempts}) reached`);
+          const exhausted = exhaustedOnDelivery(attempt, this.o);
+          if (exhausted) {
+            await this.deadLetter(r, attempt, exhausted);
             return;
           }
+          // The lease is the adapter's own: past it, the copy lets the partition's commits move on.
+          const lease = this.leases.hold(handling);
           let result: Result;
           try {
-            result = handlerAction(await this.handler(toMessage(this.topic, r, attempt), { signal: this.controller.signal }));
-          } catch (error) {
-            result = { action: 'retry', reason: toError(error).message };
+            result = await runHandler(this.handler, toMessage(this.topic, r, attempt), this.controller.signal);
+          } finally {
+            lease.stop();
           }
-          clearTimeout(timer);
-          if (copy && (await copy)) return; // a late result: the copy is handled instead
+          if (handling.copy && (await handling.copy)) return; // a late result: the copy is handled instead
           await this.settle(r, attempt, result);
         } finally {
           running!.delete(key);
           this.release();
         }
       })();
-      this.inFlight.add(work);
-      void work.catch(() => undefined).finally(() => this.inFlight.delete(work));
+      this.inFlight.track(work);
       return Promise.race([work, expired]);
     }
 
+    /** A handler outlived its lease: a copy goes to the retry topic, and the partition may move on. */
+    expired(h: Handling): void {
+      h.running.delete(h.key);
+      h.copy = send(this.retryTopic, [rewrite(h.r, { attempts: h.attempt })]).then(
+        () => {
+          h.copied();
+          return true;
+        },
+        (error) => {
+          onError(toError(error));
+          return false;
+        },
+      );
+    }
+
     async settle(r: DecodedRecord, attempt: number, result: Result): Promise<void> {
-      if (result.action === 'ack') return;
-      if (result.action === 'dead-letter') return this.deadLetter(r, attempt, result.reason);
-      if (attempt >= this.o.maxAttempts) return this.deadLetter(r, attempt, `max attempts (${this.o.maxAttempts}) reached: ${result.reason ?? 'retry requested'}`);
-      const delay = Math.max(0, Math.round(result.delayMs ?? this.o.retryDelayMs(attempt)));
+      const outcome = decideOutcome(result, attempt, this.o);
+      if (outcome.kind === 'ack') return;
+      if (outcome.kind === 'dead-letter') return this.deadLetter(r, attempt, outcome.reason);
+      const delay = outcome.delayMs;
       await send(this.retryTopic, [rewrite(r, { attempts: attempt, notBefore: delay > 0 ? Date.now() + delay : undefined })]);
     }
 
@@ -446,7 +478,8 @@ export function createKafkaQueue(options: KafkaQueueOptions): QueueAdapter {
       for (const timer of this.timers) clearTimeout(timer);
       for (const wake of this.waiters.splice(0)) wake();
       if (this.consumer) await this.consumer.stop().catch(() => undefined);
-      await Promise.allSettled([...this.inFlight]);
+      await this.inFlight.settled();
+      this.leases.close();
       if (this.consumer) await this.consumer.disconnect().catch(() => undefined);
     }
   }
@@ -637,13 +670,4 @@ export function createKafkaQueue(options: KafkaQueueOptions): QueueAdapter {
       await a?.disconnect().catch(() => undefined);
     },
   };
-}
-
-async function loadKafkajs(): Promise<typeof import('kafkajs')> {
-  try {
-    const mod = (await import('kafkajs')) as typeof import('kafkajs') & { default?: typeof import('kafkajs') };
-    return typeof mod.Kafka === 'function' ? mod : (mod.default ?? mod);
-  } catch (error) {
-    throw missingDependency(COMPONENT, 'kafkajs', error);
-  }
 }

@@ -1,19 +1,11 @@
 // The body of a JetStream message: one JSON envelope. Headers of NATS are multi-valued and cannot carry
 // every string (no CR/LF), so user headers travel inside the envelope rather than as NATS headers.
-import type { QueueMessage } from '@tributary/core/queue';
+import type { Envelope as BaseEnvelope } from '../_shared/envelope.js';
 
-/** What a published message carries. */
-export interface Envelope {
-  /** Message id. */
-  id: string;
-  /** Payload. */
-  p: unknown;
-  /** Headers, when any. */
-  h?: Record<string, string>;
-  /** Key, when given. */
-  k?: string;
-  /** Published at (epoch ms). */
-  t: number;
+export { envelopeToMessage as toMessage } from '../_shared/envelope.js';
+
+/** What a published message carries: the shared envelope, plus two fields of this adapter. */
+export interface Envelope extends BaseEnvelope {
   /** Not before (epoch ms): set on messages waiting in the delay stream. */
   nb?: number;
   /** Only this group handles it (a replayed dead letter); other groups acknowledge it unseen. */
@@ -51,16 +43,4 @@ export function decodeDeadLetter(data: Uint8Array): DeadLetterEnvelope {
 /** Best-effort text of a body that is not an envelope, for a dead letter. */
 export function rawText(data: Uint8Array): string {
   return decoder.decode(data);
-}
-
-export function toMessage(topic: string, e: Envelope, attempt: number): QueueMessage {
-  return {
-    id: e.id,
-    topic,
-    payload: e.p,
-    headers: { ...(e.h ?? {}) },
-    attempt,
-    publishedAt: e.t,
-    ...(e.k !== undefined ? { key: e.k } : {}),
-  };
 }

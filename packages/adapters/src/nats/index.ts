@@ -8,6 +8,10 @@
  * - Each group is a durable pull consumer with explicit acks and `ack_wait` = the visibility timeout.
  *   A consumer runs at most `concurrency` handlers and holds at most as many messages more, received
  *   ahead so the next batch is at hand; those keep their lease with `working()` while they wait.
+ * - A running handler keeps its message too: `working()` every third of `ack_wait`, up to
+ *   {@link NatsQueueOptions.maxProcessingMs}, so a slow handler is not redelivered while it works. A
+ *   success that still arrives after the lease ran out is acknowledged (JetStream takes the ack while
+ *   the message is pending); a late retry or dead letter is dropped, the redelivery standing in for it.
  * - Success acks; a retry naks with the delay (the server redelivers when due); a dead letter is
  *   published to the dead-letter stream with its reason, then termed. `attempt` is the delivery count
  *   JetStream keeps, so redeliveries after a crash count too; past `maxAttempts` a message is dead-lettered.
@@ -29,14 +33,11 @@ import type {
   StreamConfig,
   StreamInfo,
 } from 'nats';
-import { randomUUID } from 'node:crypto';
-import { createError, missingDependency, toError } from '@tributary/core/errors';
+import { createError, toError } from '@tributary/core/errors';
 import {
-  handlerAction,
   resolveConsumeOptions,
   type ConsumeOptions,
   type DeadLetter,
-  type HandlerResult,
   type MessageHandler,
   type PublishOptions,
   type QueueAdapter,
@@ -45,6 +46,13 @@ import {
 } from '@tributary/core/queue';
 import { decodeDeadLetter, decodeEnvelope, encode, rawText, toMessage, type Envelope } from './codec.js';
 import { consumerName, topicNames, type TopicNames } from './names.js';
+import { failureBackoffMs, logErrors, requireName, sleep } from '../_shared/background.js';
+import { InFlight } from '../_shared/in-flight.js';
+import { checkMaxProcessingMs, LeaseKeeper, resolveMaxProcessingMs } from '../_shared/lease.js';
+import { loadClient } from '../_shared/load-client.js';
+import { decideOutcome, exhaustedOnDelivery, runHandler } from '../_shared/outcome.js';
+import { checkPayload, publishDelayMs } from '../_shared/payload.js';
+import { spliceEnvelope } from '../_shared/envelope.js';
 
 const COMPONENT = 'queue:nats';
 const NS_PER_MS = 1_000_000;
@@ -101,6 +109,15 @@ export interface NatsQueueOptions {
    */
   maxPayloadBytes?: number;
   /**
+   * How long a running handler may keep its message, in ms. While it runs, its lease is renewed with
+   * `working()` (`+WPI`) every third of the consumer's `visibilityTimeoutMs`, up to this bound; then the
+   * lease runs out and the server gives the message to another consumer, so a handler stuck for good
+   * does not hold it for ever. At or below `visibilityTimeoutMs`, the lease is never renewed. A
+   * consumer process that dies stops renewing: its messages come back after `visibilityTimeoutMs`.
+   * @default 10 × the consumer's visibilityTimeoutMs
+   */
+  maxProcessingMs?: number;
+  /**
    * Receives errors of background work (a pull that failed, a lost connection). Consumers keep running.
    * @default logs with console.error
    */
@@ -123,7 +140,8 @@ export function createNatsQueue(options: NatsQueueOptions = {}): QueueAdapter {
   const fetchExpiresMs = Math.max(1000, options.fetchExpiresMs ?? 1000);
   const maxAckPending = options.maxAckPending ?? 10_000;
   const maxPayloadBytes = options.maxPayloadBytes ?? 1024 * 1024 - 8 * 1024;
-  const onError = options.onError ?? ((error: Error) => console.error(`[tributary] [${COMPONENT}]`, error.message));
+  const maxProcessingMs = checkMaxProcessingMs(COMPONENT, options.maxProcessingMs);
+  const onError = options.onError ?? logErrors(COMPONENT);
 
   let connecting: Promise<Context> | undefined;
   let owned: NatsConnection | undefined;
@@ -134,17 +152,14 @@ export function createNatsQueue(options: NatsQueueOptions = {}): QueueAdapter {
   /** Retries this process scheduled, by topic and consumer: due times, so stats count them as waiting. */
   const retries = new Map<string, number[]>();
 
-  const namesOf = (topic: string): TopicNames => {
-    if (typeof topic !== 'string' || topic.length === 0) throw createError(COMPONENT, 'validation', 'topic must be a non-empty string');
-    return topicNames(streamPrefix, subjectPrefix, topic);
-  };
+  const namesOf = (topic: string): TopicNames => topicNames(streamPrefix, subjectPrefix, requireName(COMPONENT, 'topic', topic));
 
   const context = (): Promise<Context> => {
     if (disposed) return Promise.reject(createError(COMPONENT, 'unavailable', 'the queue was disposed'));
     connecting ??= (async () => {
       let nc = options.connection;
       if (!nc) {
-        const nats = await loadNats();
+        const nats = await loadClient<typeof import('nats')>(COMPONENT, 'nats', () => import('nats'), 'connect');
         try {
           nc = await nats.connect({ servers: options.servers ?? '127.0.0.1:4222', maxReconnectAttempts: -1, reconnectTimeWait: 500, ...options.connectOptions });
         } catch (error) {
@@ -225,20 +240,11 @@ export function createNatsQueue(options: NatsQueueOptions = {}): QueueAdapter {
   const textEncoder = new TextEncoder();
 
   const outgoing = (payload: unknown, o: PublishOptions = {}): Outgoing => {
-    const json = JSON.stringify(payload);
-    if (json === undefined) throw createError(COMPONENT, 'validation', 'payload must be JSON-serializable');
-    const size = Buffer.byteLength(json);
-    if (size > maxPayloadBytes) throw createError(COMPONENT, 'payload_too_large', `payload of ${size} bytes is over ${maxPayloadBytes} bytes`);
-    if (o.id !== undefined && (typeof o.id !== 'string' || o.id.length === 0)) throw createError(COMPONENT, 'validation', 'id must be a non-empty string');
-    const id = o.id ?? randomUUID();
+    const { json, id } = checkPayload(COMPONENT, payload, o, maxPayloadBytes);
     const t = Date.now();
-    const delay = Math.max(0, Math.round(o.delayMs ?? 0));
-    // The envelope is written around the payload's JSON, so the payload is serialized once.
-    let text = `{"id":${JSON.stringify(id)},"t":${t}`;
-    if (o.headers && Object.keys(o.headers).length > 0) text += `,"h":${JSON.stringify(o.headers)}`;
-    if (o.key !== undefined) text += `,"k":${JSON.stringify(o.key)}`;
-    if (delay > 0) text += `,"nb":${t + delay}`;
-    return { id, delayed: delay > 0, data: textEncoder.encode(`${text},"p":${json}}`) };
+    const delay = publishDelayMs(o);
+    const text = spliceEnvelope(id, t, json, o.headers, o.key, delay > 0 ? { nb: t + delay } : {});
+    return { id, delayed: delay > 0, data: textEncoder.encode(text) };
   };
 
   const send = async (js: JetStreamClient, names: TopicNames, m: Outgoing): Promise<void> => {
@@ -255,13 +261,23 @@ export function createNatsQueue(options: NatsQueueOptions = {}): QueueAdapter {
 
   class NatsConsumer {
     readonly o: Required<ConsumeOptions>;
+    readonly maxProcessingMs: number;
+    /** Renews the leases of the running handlers (reliability bug 6). */
+    readonly leases: LeaseKeeper<JsMsg>;
     readonly durable: string;
     readonly controller = new AbortController();
-    readonly inFlight = new Set<Promise<void>>();
+    /** A handler that finished frees a slot: start what waits in the buffer, and let the loop pull more. */
+    readonly inFlight = new InFlight(
+      (error) => onError(toError(error)),
+      () => {
+        this.drain();
+        this.notify();
+      },
+    );
     readonly pulls = new Set<Promise<void>>();
     readonly iterators = new Set<ConsumerMessages>();
     /** Messages received and not started yet, with when their ack_wait last started. */
-    readonly buffer: { m: JsMsg; leaseFrom: number }[] = [];
+    readonly buffer: { m: JsMsg; leaseFrom: number; receivedAt: number }[] = [];
     outstanding = 0;
     keepAlive: ReturnType<typeof setInterval> | undefined;
     failures = 0;
@@ -278,7 +294,15 @@ export function createNatsQueue(options: NatsQueueOptions = {}): QueueAdapter {
       consumeOptions: ConsumeOptions,
     ) {
       this.o = resolveConsumeOptions(consumeOptions);
-      if (typeof this.o.group !== 'string' || this.o.group.length === 0) throw createError(COMPONENT, 'validation', 'group must be a non-empty string');
+      requireName(COMPONENT, 'group', this.o.group);
+      this.maxProcessingMs = resolveMaxProcessingMs(maxProcessingMs, this.o.visibilityTimeoutMs);
+      this.leases = new LeaseKeeper<JsMsg>({
+        visibilityTimeoutMs: this.o.visibilityTimeoutMs,
+        maxProcessingMs: this.maxProcessingMs,
+        // +WPI restarts ack_wait on the server without counting a delivery
+        renew: (m) => m.working(),
+        onError: (error) => onError(toError(error)),
+      });
       this.durable = consumerName(this.o.group);
     }
 
@@ -319,7 +343,8 @@ export function createNatsQueue(options: NatsQueueOptions = {}): QueueAdapter {
       this.keepAlive = setInterval(() => {
         const now = Date.now();
         for (const item of this.buffer) {
-          if (now - item.leaseFrom > V / 2) {
+          // Behind handlers stuck for good, a waiting message is let go at the same bound as a running one.
+          if (now - item.leaseFrom > V / 2 && now - item.receivedAt < this.maxProcessingMs) {
             item.m.working();
             item.leaseFrom = now;
           }
@@ -329,8 +354,11 @@ export function createNatsQueue(options: NatsQueueOptions = {}): QueueAdapter {
       // The window: messages being handled, waiting in the buffer, or asked for and not yet received.
       // It is twice `concurrency`, so the next batch is already on its way while a batch is handled
       // (a pull costs a server round trip); at most `concurrency` handlers run at once.
-      const window = 2 * this.o.concurrency;
       while (!this.closed) {
+        // A handler that outlived a lease may be stuck: then no message is pulled ahead of a free slot,
+        // so that a message its lease let go (maybe this very one, redelivered) goes to a consumer that
+        // can start it rather than waiting in this buffer.
+        const window = this.slow() ? this.o.concurrency : 2 * this.o.concurrency;
         const room = window - this.inFlight.size - this.buffer.length - this.outstanding;
         // Pull when there is room; while a pull is open, wait for room for half a window, so a busy
         // consumer pulls in batches rather than one message per request.
@@ -374,7 +402,8 @@ export function createNatsQueue(options: NatsQueueOptions = {}): QueueAdapter {
           // taken after close(): hand it back at once rather than make it wait for ack_wait
           if (this.closed) m.nak();
           else {
-            this.buffer.push({ m, leaseFrom: Date.now() });
+            const now = Date.now();
+            this.buffer.push({ m, leaseFrom: now, receivedAt: now });
             this.drain();
           }
         }
@@ -391,19 +420,18 @@ export function createNatsQueue(options: NatsQueueOptions = {}): QueueAdapter {
       }
       // A pull that ended at once without messages means trouble (lost consumer, no connection): back off.
       if (!this.closed && received === 0 && Date.now() - started < fetchExpiresMs / 2) {
-        await sleep(Math.min(5000, 100 * 2 ** Math.min(++this.failures, 6)), this.controller.signal);
+        await sleep(failureBackoffMs(++this.failures), this.controller.signal);
       }
     }
 
+    /** Whether some running handler has outlived one lease (its lease is held until it returns). */
+    slow(): boolean {
+      const oldest = this.leases.oldestStart();
+      return oldest !== undefined && oldest < Date.now() - this.o.visibilityTimeoutMs;
+    }
+
     dispatch(m: JsMsg, leaseFrom: number): void {
-      const task: Promise<void> = this.process(m, leaseFrom)
-        .catch((error) => onError(toError(error)))
-        .finally(() => {
-          this.inFlight.delete(task);
-          this.drain();
-          this.notify();
-        });
-      this.inFlight.add(task);
+      this.inFlight.track(this.process(m, leaseFrom));
     }
 
     async process(m: JsMsg, leaseFrom: number): Promise<void> {
@@ -420,27 +448,33 @@ export function createNatsQueue(options: NatsQueueOptions = {}): QueueAdapter {
         m.ack();
         return;
       }
-      if (attempt > this.o.maxAttempts) {
-        await this.deadLetter(m, e, attempt, `max attempts (${this.o.maxAttempts}) reached: not acknowledged within the visibility timeout`);
+      const exhausted = exhaustedOnDelivery(attempt, this.o);
+      if (exhausted) {
+        await this.deadLetter(m, e, attempt, exhausted);
         return;
       }
-      let result: Exclude<HandlerResult, void>;
+      const lease = this.leases.hold(m, leaseFrom);
+      let result;
       try {
-        result = handlerAction(await this.handler(toMessage(this.topic, e, attempt), { signal: this.controller.signal }));
-      } catch (error) {
-        result = { action: 'retry', reason: toError(error).message };
+        result = await runHandler(this.handler, toMessage(this.topic, e, attempt), this.controller.signal);
+      } finally {
+        lease.stop();
       }
-      // Past ack_wait the server has given (or will give) the message to another delivery: this result
-      // belongs to a lost lease and must not settle the new one.
-      if (Date.now() - leaseFrom >= this.o.visibilityTimeoutMs) return;
-      if (result.action === 'ack') {
+      if (lease.expired) {
+        // Past ack_wait the server has given (or will give) the message to another delivery. A success is
+        // still worth acknowledging: the work is done, and JetStream accepts the ack of a pending message
+        // from any of its deliveries, which spares the redelivery. A late retry or dead letter must not
+        // settle the new delivery: that delivery stands in for it.
+        if (result.action === 'ack') m.ack();
+        return;
+      }
+      const outcome = decideOutcome(result, attempt, this.o);
+      if (outcome.kind === 'ack') {
         m.ack();
-      } else if (result.action === 'dead-letter') {
-        await this.deadLetter(m, e, attempt, result.reason);
-      } else if (attempt >= this.o.maxAttempts) {
-        await this.deadLetter(m, e, attempt, `max attempts (${this.o.maxAttempts}) reached: ${result.reason ?? 'retry requested'}`);
+      } else if (outcome.kind === 'dead-letter') {
+        await this.deadLetter(m, e, attempt, outcome.reason);
       } else {
-        const delay = Math.max(0, Math.round(result.delayMs ?? this.o.retryDelayMs(attempt)));
+        const delay = outcome.delayMs;
         if (delay > 0) {
           m.nak(delay);
           const key = `${this.topic}\u0000${this.durable}`;
@@ -474,7 +508,8 @@ export function createNatsQueue(options: NatsQueueOptions = {}): QueueAdapter {
       this.notify();
       await this.loop;
       await Promise.allSettled([...this.pulls]);
-      await Promise.allSettled([...this.inFlight]);
+      await this.inFlight.settled();
+      this.leases.close();
       // acks are fire-and-forget publishes: make sure they left before we say we are closed
       await this.ctx.nc.flush().catch(() => undefined);
       releaseMover(this.topic);
@@ -527,7 +562,7 @@ export function createNatsQueue(options: NatsQueueOptions = {}): QueueAdapter {
           if (isNotFound(error)) consumer = undefined;
         }
         if (!this.closed && moved === 0 && Date.now() - started < fetchExpiresMs / 2) {
-          await sleep(Math.min(5000, 100 * 2 ** Math.min(++failures, 6)), this.controller.signal);
+          await sleep(failureBackoffMs(++failures), this.controller.signal);
         }
       }
     }
@@ -746,26 +781,4 @@ function isNotFound(error: unknown): boolean {
   const code = e?.api_error?.err_code;
   // 10014 consumer not found, 10059 stream not found
   return code === 10014 || code === 10059 || e?.code === '404' || /not found/i.test(String(e?.message));
-}
-
-async function loadNats(): Promise<typeof import('nats')> {
-  try {
-    const mod = (await import('nats')) as typeof import('nats') & { default?: typeof import('nats') };
-    return typeof mod.connect === 'function' ? mod : (mod.default ?? mod);
-  } catch (error) {
-    throw missingDependency(COMPONENT, 'nats', error);
-  }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -28,10 +28,10 @@ import { missingDependency } from '@tributary/core/errors';
 import type { PGlite } from '@electric-sql/pglite';
 import { createHash } from 'node:crypto';
 import { checkSchemaName, createMutex, lazyHandle, type ExecutorHandle, type QueryOptions, type SqlExecutor, type SqlResult, type SqlTransaction } from '../_sql/executor.js';
-import { createSqlQueue, type SqlQueueAdapter } from '../_sql/queue.js';
+import { createSqlQueue, type GroupCommitOptions, type SqlQueueAdapter } from '../_sql/queue.js';
 import { createSqlStorage, type SqlStorageAdapter } from '../_sql/storage.js';
 
-export type { SqlQueueAdapter, SqlStorageAdapter };
+export type { GroupCommitOptions, SqlQueueAdapter, SqlStorageAdapter };
 
 /** Options shared by the PGlite storage and queue. */
 export interface PgliteOptions {
@@ -55,6 +55,12 @@ export interface PgliteStorageOptions extends PgliteOptions {
   partitionsAhead?: number;
   /** Records per statement within one upsert transaction. @default 1000 */
   batchSize?: number;
+  /**
+   * New records written through this adapter between two compactions of the hourly rollups, which
+   * are append-only: compaction merges the rows a group got from different batches (see
+   * `compactRollups()`). @default 20000
+   */
+  rollupCompactEvery?: number;
 }
 
 /** Options of {@link createPgliteQueue}. */
@@ -65,6 +71,12 @@ export interface PgliteQueueOptions extends PgliteOptions {
   maxPayloadBytes?: number;
   /** Errors a consumer recovered from. @default ignored */
   onError?: (error: Error) => void;
+  /**
+   * Publishes arriving while a commit runs share the next transaction (each resolves once its own
+   * messages are committed); `false` gives every publish its own transaction.
+   * @default on: at most 1000 messages or 4 MiB per commit, no linger
+   */
+  groupCommit?: GroupCommitOptions | false;
 }
 
 type PgliteModule = typeof import('@electric-sql/pglite');
@@ -195,6 +207,7 @@ function storageOn(handle: ExecutorHandle, options: PgliteStorageOptions): SqlSt
     layout: { partitioning: options.partitioning, timescale: false },
     partitionsAhead: options.partitionsAhead ?? 3,
     chunkSize: options.batchSize ?? 1000,
+    rollupCompactEvery: options.rollupCompactEvery,
     clock: options.clock,
   });
 }
@@ -211,6 +224,7 @@ function queueOn(handle: ExecutorHandle, options: PgliteQueueOptions): SqlQueueA
     notify: true,
     clock: options.clock,
     onError: options.onError,
+    groupCommit: options.groupCommit,
   });
 }
 

@@ -30,12 +30,12 @@
 import type { Clock } from '@tributary/core/clock';
 import { checkSchemaName, dbError, lazyHandle, withRetry, type ExecutorHandle } from '../_sql/executor.js';
 import { runMigrations, type MigrationComponent, type MigrationReport, type RecordsLayout } from '../_sql/migrations.js';
-import { createSqlQueue, type SqlQueueAdapter } from '../_sql/queue.js';
+import { createSqlQueue, type GroupCommitOptions, type SqlQueueAdapter } from '../_sql/queue.js';
 import { createSqlStorage, type SqlStorageAdapter } from '../_sql/storage.js';
 import { openPoolExecutor, type PostgresConnection } from './executor.js';
 
 export type { PostgresConnection } from './executor.js';
-export type { SqlQueueAdapter, SqlStorageAdapter, MigrationReport, RecordsLayout, MigrationComponent };
+export type { GroupCommitOptions, SqlQueueAdapter, SqlStorageAdapter, MigrationReport, RecordsLayout, MigrationComponent };
 
 /** Options shared by the storage and the queue. */
 export interface PostgresCommonOptions extends PostgresConnection {
@@ -61,6 +61,12 @@ export interface PostgresStorageOptions extends PostgresCommonOptions {
    * @default 1000
    */
   batchSize?: number;
+  /**
+   * New records written through this adapter between two compactions of the hourly rollups, which
+   * are append-only: compaction merges the rows a group got from different batches (see
+   * `compactRollups()`). @default 20000
+   */
+  rollupCompactEvery?: number;
 }
 
 /** Options of {@link createPostgresQueue}. */
@@ -73,6 +79,12 @@ export interface PostgresQueueOptions extends PostgresCommonOptions {
   listen?: boolean;
   /** Errors a consumer recovered from (lost connection, failed claim). @default ignored */
   onError?: (error: Error) => void;
+  /**
+   * Publishes arriving while a commit runs share the next transaction (each resolves once its own
+   * messages are committed); `false` gives every publish its own transaction.
+   * @default on: at most 1000 messages or 4 MiB per commit, no linger
+   */
+  groupCommit?: GroupCommitOptions | false;
 }
 
 const DEFAULT_SCHEMA = 'tributary';
@@ -87,6 +99,7 @@ function storageOn(handle: ExecutorHandle, options: PostgresStorageOptions): Sql
     layout: { partitioning: options.partitioning, timescale: options.timescale },
     partitionsAhead: options.partitionsAhead ?? 3,
     chunkSize: options.batchSize ?? 1000,
+    rollupCompactEvery: options.rollupCompactEvery,
     clock: options.clock,
   });
 }
@@ -103,6 +116,7 @@ function queueOn(handle: ExecutorHandle, options: PostgresQueueOptions): SqlQueu
     notify: options.listen ?? true,
     clock: options.clock,
     onError: options.onError,
+    groupCommit: options.groupCommit,
   });
 }
 

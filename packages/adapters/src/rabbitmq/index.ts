@@ -12,8 +12,9 @@
  * - Retries wait in per-delay TTL queues that dead-letter back into the group's queue; delays are
  *   rounded up to two significant digits so jittered delays share few queues. `delayMs` at publish
  *   uses the same mechanism towards the topic exchange.
- * - RabbitMQ has no visibility timeout: a broker redelivers only when the consumer's channel closes.
- *   The adapter emulates it: once a handler runs past `visibilityTimeoutMs`, a copy goes back to the
+ * - RabbitMQ has no visibility timeout: a broker redelivers only when the consumer's channel closes,
+ *   which is how a dead consumer's messages come back. A handler that runs long in a live process
+ *   keeps its message up to {@link RabbitQueueOptions.maxProcessingMs}; past it, a copy goes back to the
  *   group's queue for another consumer, and the original is acknowledged (unhandled) when the late
  *   handler finishes.
  * - Dead letters go through a dead-letter exchange into a quorum queue, with the reason. Listing reads
@@ -23,13 +24,11 @@
  */
 import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage, Message, Options } from 'amqplib';
 import { randomUUID } from 'node:crypto';
-import { createError, missingDependency, toError } from '@tributary/core/errors';
+import { createError, toError } from '@tributary/core/errors';
 import {
-  handlerAction,
   resolveConsumeOptions,
   type ConsumeOptions,
   type DeadLetter,
-  type HandlerResult,
   type MessageHandler,
   type PublishOptions,
   type QueueAdapter,
@@ -38,6 +37,13 @@ import {
   type Subscription,
 } from '@tributary/core/queue';
 import { delayBucket, DELAY_QUEUE_GRACE_MS, topology, type TopicTopology } from './topology.js';
+import { failureBackoffMs, logErrors, requireName, sleep } from '../_shared/background.js';
+import { InFlight } from '../_shared/in-flight.js';
+import { checkMaxProcessingMs, LeaseKeeper, resolveMaxProcessingMs } from '../_shared/lease.js';
+import { loadClient } from '../_shared/load-client.js';
+import { decideOutcome, exhaustedOnDelivery, runHandler, type Result } from '../_shared/outcome.js';
+import { checkPayload, publishDelayMs } from '../_shared/payload.js';
+import { envelopeToMessage as toMessage, spliceEnvelope, type Envelope } from '../_shared/envelope.js';
 
 const COMPONENT = 'queue:rabbitmq';
 const ATTEMPTS = 'x-tributary-attempts';
@@ -72,18 +78,20 @@ export interface RabbitQueueOptions {
    */
   connectionName?: string;
   /**
+   * How long a running handler may keep its message, in ms. RabbitMQ has no visibility timeout of its
+   * own (a dead consumer's channel closes and the broker requeues), so a handler in a live process keeps
+   * its message while it runs, up to this bound; past it, a copy goes back to the group's queue for
+   * another consumer. At or below `visibilityTimeoutMs`, the copy goes after `visibilityTimeoutMs`.
+   * Keep it below the broker's `consumer_timeout` (30 min by default), past which the broker closes the
+   * channel and requeues everything unacknowledged on it.
+   * @default 10 × the consumer's visibilityTimeoutMs
+   */
+  maxProcessingMs?: number;
+  /**
    * Receives errors of background work (a channel that closed, a re-attach that failed).
    * @default logs with console.error
    */
   onError?: (error: Error) => void;
-}
-
-interface Envelope {
-  id: string;
-  p: unknown;
-  h?: Record<string, string>;
-  k?: string;
-  t: number;
 }
 
 interface DeadLetterBody {
@@ -94,19 +102,30 @@ interface DeadLetterBody {
   attempt: number;
 }
 
+/** A message whose handler runs, as its lease sees it. */
+interface Handling {
+  m: ConsumeMessage;
+  e: Envelope;
+  attempt: number;
+  /** The topic's running handlers (for stats), this one under `key`. */
+  running: Map<symbol, number>;
+  key: symbol;
+  /** Set once the lease ran out: the copy sent back to the queue, resolving to whether it was confirmed. */
+  copy: Promise<boolean> | undefined;
+}
+
 interface Link {
   conn: ChannelModel;
   pub: Promise<ConfirmChannel> | undefined;
   closed: boolean;
 }
 
-type Result = Exclude<HandlerResult, void>;
-
 /** Creates a queue adapter on RabbitMQ. Connects on first use. */
 export function createRabbitQueue(options: RabbitQueueOptions = {}): QueueAdapter {
   const prefix = options.prefix ?? 'tributary.';
   const maxPayloadBytes = options.maxPayloadBytes ?? 16 * 1024 * 1024;
-  const onError = options.onError ?? ((error: Error) => console.error(`[tributary] [${COMPONENT}]`, error.message));
+  const maxProcessingMs = checkMaxProcessingMs(COMPONENT, options.maxProcessingMs);
+  const onError = options.onError ?? logErrors(COMPONENT);
   const expires = options.queueExpiresMs ? { 'x-expires': options.queueExpiresMs } : {};
 
   let linking: Promise<Link> | undefined;
@@ -124,8 +143,7 @@ export function createRabbitQueue(options: RabbitQueueOptions = {}): QueueAdapte
   const firstSeen = new Map<string, number>();
 
   const topo = (topic: string): TopicTopology => {
-    if (typeof topic !== 'string' || topic.length === 0) throw createError(COMPONENT, 'validation', 'topic must be a non-empty string');
-    const t = topology(prefix, topic);
+    const t = topology(prefix, requireName(COMPONENT, 'topic', topic));
     if (Buffer.byteLength(t.groupDelay('', 0)) > 200) throw createError(COMPONENT, 'validation', 'topic name too long for RabbitMQ queue names (255 bytes)');
     return t;
   };
@@ -142,7 +160,7 @@ export function createRabbitQueue(options: RabbitQueueOptions = {}): QueueAdapte
       const attempt: Promise<Link> = (async () => {
         let conn = options.connection;
         if (!conn) {
-          const amqp = await loadAmqplib();
+          const amqp = await loadClient<typeof import('amqplib')>(COMPONENT, 'amqplib', () => import('amqplib'), 'connect');
           // Nagle stays on (no TCP_NODELAY): acks and publishes coalesce into fewer packets, which
           // measured ~1.5x the throughput; the adapter avoids request/response loops (basic.get) instead.
           conn = await amqp.connect(options.url ?? 'amqp://guest:guest@127.0.0.1:5672', {
@@ -272,18 +290,9 @@ export function createRabbitQueue(options: RabbitQueueOptions = {}): QueueAdapte
   }
 
   const outgoing = (payload: unknown, o: PublishOptions = {}): Outgoing => {
-    const json = JSON.stringify(payload);
-    if (json === undefined) throw createError(COMPONENT, 'validation', 'payload must be JSON-serializable');
-    const size = Buffer.byteLength(json);
-    if (size > maxPayloadBytes) throw createError(COMPONENT, 'payload_too_large', `payload of ${size} bytes is over ${maxPayloadBytes} bytes`);
-    if (o.id !== undefined && (typeof o.id !== 'string' || o.id.length === 0)) throw createError(COMPONENT, 'validation', 'id must be a non-empty string');
-    const id = o.id ?? randomUUID();
+    const { json, id } = checkPayload(COMPONENT, payload, o, maxPayloadBytes);
     const t = Date.now();
-    // Spliced rather than re-serialized: the payload is turned into JSON once.
-    let text = `{"id":${JSON.stringify(id)},"t":${t}`;
-    if (o.headers && Object.keys(o.headers).length > 0) text += `,"h":${JSON.stringify(o.headers)}`;
-    if (o.key !== undefined) text += `,"k":${JSON.stringify(o.key)}`;
-    return { id, t, body: Buffer.from(`${text},"p":${json}}`) };
+    return { id, t, body: Buffer.from(spliceEnvelope(id, t, json, o.headers, o.key)) };
   };
 
   const propsOf = (m: { id: string; t: number }, attempts = 0): Options.Publish => ({
@@ -355,10 +364,12 @@ export function createRabbitQueue(options: RabbitQueueOptions = {}): QueueAdapte
 
   class RabbitConsumer {
     readonly o: Required<ConsumeOptions>;
+    /** Keeps the leases of the running handlers (reliability bug 6). */
+    readonly leases: LeaseKeeper<Handling>;
     readonly t: TopicTopology;
     readonly queue: string;
     readonly controller = new AbortController();
-    readonly inFlight = new Set<Promise<void>>();
+    readonly inFlight = new InFlight((error) => onError(toError(error)));
     closed = false;
     ch: Channel | undefined;
     consumerTag: string | undefined;
@@ -371,7 +382,12 @@ export function createRabbitQueue(options: RabbitQueueOptions = {}): QueueAdapte
       consumeOptions: ConsumeOptions,
     ) {
       this.o = resolveConsumeOptions(consumeOptions);
-      if (typeof this.o.group !== 'string' || this.o.group.length === 0) throw createError(COMPONENT, 'validation', 'group must be a non-empty string');
+      requireName(COMPONENT, 'group', this.o.group);
+      this.leases = new LeaseKeeper<Handling>({
+        visibilityTimeoutMs: this.o.visibilityTimeoutMs,
+        maxProcessingMs: resolveMaxProcessingMs(maxProcessingMs, this.o.visibilityTimeoutMs),
+        onExpired: (h) => this.expired(h),
+      });
       this.t = topo(topic);
       this.queue = this.t.group(this.o.group);
     }
@@ -421,7 +437,7 @@ export function createRabbitQueue(options: RabbitQueueOptions = {}): QueueAdapte
           failures = 0;
         } catch (error) {
           onError(toError(error));
-          this.lost = sleep(Math.min(5000, 100 * 2 ** Math.min(++failures, 6)), this.controller.signal);
+          this.lost = sleep(failureBackoffMs(++failures), this.controller.signal);
         }
       }
     }
@@ -432,10 +448,7 @@ export function createRabbitQueue(options: RabbitQueueOptions = {}): QueueAdapte
         void ch.close().catch(() => undefined);
         return;
       }
-      const task: Promise<void> = this.process(ch, m)
-        .catch((error) => onError(toError(error)))
-        .finally(() => this.inFlight.delete(task));
-      this.inFlight.add(task);
+      this.inFlight.track(this.process(ch, m));
     }
 
     async process(ch: Channel, m: ConsumeMessage): Promise<void> {
@@ -464,8 +477,9 @@ export function createRabbitQueue(options: RabbitQueueOptions = {}): QueueAdapte
         settle('ack');
         return;
       }
-      if (attempt > this.o.maxAttempts) {
-        await this.deadLetter(e, attempt, `max attempts (${this.o.maxAttempts}) reached: not acknowledged within the visibility timeout`);
+      const exhausted = exhaustedOnDelivery(attempt, this.o);
+      if (exhausted) {
+        await this.deadLetter(e, attempt, exhausted);
         settle('ack');
         return;
       }
@@ -473,32 +487,19 @@ export function createRabbitQueue(options: RabbitQueueOptions = {}): QueueAdapte
       let running = active.get(this.topic);
       if (!running) active.set(this.topic, (running = new Map()));
       running.set(key, e.t);
-      // Visibility timeout: past it, a copy goes back to the queue for another consumer; the original is
-      // kept (holding its prefetch slot, as the handler still runs) and acknowledged once the copy is
-      // confirmed and the late handler has finished.
-      let copy: Promise<boolean> | undefined;
-      const timer = setTimeout(() => {
-        running!.delete(key);
-        copy = link()
-          .then((l) => confirmed(l, '', this.queue, m.content, propsOf(e, attempt)))
-          .then(
-            () => true,
-            (error) => {
-              onError(toError(error));
-              return false;
-            },
-          );
-      }, this.o.visibilityTimeoutMs);
+      // The lease is the adapter's own: past it, a copy goes back to the queue for another consumer; the
+      // original is kept (holding its prefetch slot, as the handler still runs) and acknowledged once the
+      // copy is confirmed and the late handler has finished.
+      const handling: Handling = { m, e, attempt, running, key, copy: undefined };
+      const lease = this.leases.hold(handling);
       let result: Result;
       try {
-        result = handlerAction(await this.handler(toMessage(this.topic, e, attempt), { signal: this.controller.signal }));
-      } catch (error) {
-        result = { action: 'retry', reason: toError(error).message };
+        result = await runHandler(this.handler, toMessage(this.topic, e, attempt), this.controller.signal);
       } finally {
-        clearTimeout(timer);
+        lease.stop();
       }
-      if (copy) {
-        settle((await copy) ? 'ack' : 'requeue');
+      if (handling.copy) {
+        settle((await handling.copy) ? 'ack' : 'requeue');
         return;
       }
       try {
@@ -508,17 +509,28 @@ export function createRabbitQueue(options: RabbitQueueOptions = {}): QueueAdapte
       }
     }
 
+    /** A handler outlived its lease: a copy goes back to the group's queue for another consumer. */
+    expired(h: Handling): void {
+      h.running.delete(h.key);
+      h.copy = link()
+        .then((l) => confirmed(l, '', this.queue, h.m.content, propsOf(h.e, h.attempt)))
+        .then(
+          () => true,
+          (error) => {
+            onError(toError(error));
+            return false;
+          },
+        );
+    }
+
     async settleResult(e: Envelope, body: Buffer, attempt: number, result: Result, settle: (how: 'ack' | 'requeue') => void): Promise<void> {
-      if (result.action === 'ack') return settle('ack');
-      if (result.action === 'dead-letter') {
-        await this.deadLetter(e, attempt, result.reason);
+      const outcome = decideOutcome(result, attempt, this.o);
+      if (outcome.kind === 'ack') return settle('ack');
+      if (outcome.kind === 'dead-letter') {
+        await this.deadLetter(e, attempt, outcome.reason);
         return settle('ack');
       }
-      if (attempt >= this.o.maxAttempts) {
-        await this.deadLetter(e, attempt, `max attempts (${this.o.maxAttempts}) reached: ${result.reason ?? 'retry requested'}`);
-        return settle('ack');
-      }
-      const delay = Math.max(0, Math.round(result.delayMs ?? this.o.retryDelayMs(attempt)));
+      const delay = outcome.delayMs;
       // No delay: give it back; the quorum queue counts the redelivery in x-delivery-count.
       if (delay === 0) return settle('requeue');
       const ms = delayBucket(delay);
@@ -549,7 +561,8 @@ export function createRabbitQueue(options: RabbitQueueOptions = {}): QueueAdapte
       consumers.delete(this);
       this.controller.abort(new Error('consumer closed'));
       await this.detach();
-      await Promise.allSettled([...this.inFlight]);
+      await this.inFlight.settled();
+      this.leases.close();
       await this.ch?.close().catch(() => undefined);
       await this.supervisor?.catch(() => undefined);
     }
@@ -631,7 +644,7 @@ export function createRabbitQueue(options: RabbitQueueOptions = {}): QueueAdapte
       const t = topo(topic);
       const m = outgoing(payload, o);
       await ensureTopic(topic);
-      await publishOne(await link(), topic, t, m, Math.max(0, Math.round(o.delayMs ?? 0)));
+      await publishOne(await link(), topic, t, m, publishDelayMs(o));
       return m.id;
     },
 
@@ -643,7 +656,7 @@ export function createRabbitQueue(options: RabbitQueueOptions = {}): QueueAdapte
       const l = await link();
       // One confirm channel keeps the order; confirms are awaited in windows.
       for (let start = 0; start < out.length; start += 1000) {
-        await Promise.all(out.slice(start, start + 1000).map((m, i) => publishOne(l, topic, t, m, Math.max(0, Math.round(messages[start + i]!.options?.delayMs ?? 0)))));
+        await Promise.all(out.slice(start, start + 1000).map((m, i) => publishOne(l, topic, t, m, publishDelayMs(messages[start + i]!.options ?? {}))));
       }
       return out.map((m) => m.id);
     },
@@ -769,10 +782,6 @@ function toEnvelope(m: Message): Envelope | undefined {
   }
 }
 
-function toMessage(topic: string, e: Envelope, attempt: number): QueueMessage {
-  return { id: e.id, topic, payload: e.p, headers: { ...(e.h ?? {}) }, attempt, publishedAt: e.t, ...(e.k !== undefined ? { key: e.k } : {}) };
-}
-
 function toDeadLetter<T>(topic: string, m: Message): DeadLetter<T> | undefined {
   try {
     const body = JSON.parse(m.content.toString('utf8')) as DeadLetterBody;
@@ -786,26 +795,4 @@ function toDeadLetter<T>(topic: string, m: Message): DeadLetter<T> | undefined {
   } catch {
     return undefined;
   }
-}
-
-async function loadAmqplib(): Promise<typeof import('amqplib')> {
-  try {
-    const mod = (await import('amqplib')) as typeof import('amqplib') & { default?: typeof import('amqplib') };
-    return typeof mod.connect === 'function' ? mod : (mod.default ?? mod);
-  } catch (error) {
-    throw missingDependency(COMPONENT, 'amqplib', error);
-  }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

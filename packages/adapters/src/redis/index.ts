@@ -5,7 +5,11 @@
  * - One stream per topic; each consumer group reads it with XREADGROUP on its own blocking connection.
  *   Groups are created from id 0, so messages published before the first consumer are delivered.
  * - A message stays pending in its group until the handler succeeds (XACK). A delivery idle longer than
- *   the visibility timeout (its consumer is presumed dead) is reclaimed with XAUTOCLAIM.
+ *   the visibility timeout (its consumer is presumed dead) is reclaimed with XAUTOCLAIM. While a handler
+ *   runs, its consumer renews the lease (an XCLAIM with JUSTID resets the idle time without counting a
+ *   delivery) every third of the visibility timeout, up to {@link RedisQueueOptions.maxProcessingMs}.
+ *   A success that arrives after the lease ran out is still acknowledged (XACK is per group); a late
+ *   retry or dead letter is dropped when another delivery holds the entry.
  * - `attempt` is the entry's delivery count: redeliveries after a crash count too.
  * - Retries wait in a per-group sorted set while the entry stays pending (so it is never trimmed);
  *   `delayMs` at publish waits in a per-topic sorted set. Lua scripts move them when due.
@@ -22,11 +26,9 @@ import { hostname } from 'node:os';
 import type { Redis, RedisOptions } from 'ioredis';
 import { createError, toError } from '@tributary/core/errors';
 import {
-  handlerAction,
   resolveConsumeOptions,
   type ConsumeOptions,
   type DeadLetter,
-  type HandlerResult,
   type MessageHandler,
   type PublishOptions,
   type QueueAdapter,
@@ -36,6 +38,11 @@ import {
 import { decodeMessage, encodeFields, F, fieldMap, messageFields } from './codec.js';
 import * as S from './scripts.js';
 import { loadIoredis } from '../_shared/load-ioredis.js';
+import { failureBackoffMs, logErrors, requireName, sleep } from '../_shared/background.js';
+import { InFlight } from '../_shared/in-flight.js';
+import { checkMaxProcessingMs, LeaseKeeper, resolveMaxProcessingMs } from '../_shared/lease.js';
+import { decideOutcome, exhaustedOnDelivery, runHandler } from '../_shared/outcome.js';
+import { checkPayload, publishDelayMs } from '../_shared/payload.js';
 
 const COMPONENT = 'queue:redis';
 
@@ -92,6 +99,15 @@ export interface RedisQueueOptions {
    */
   durable?: boolean;
   /**
+   * How long a running handler may keep its message, in ms. While it runs, its consumer renews the
+   * lease every third of the consumer's `visibilityTimeoutMs`, up to this bound; then the entry goes idle
+   * and another consumer reclaims it, so a handler stuck for good does not hold it for ever. At or below
+   * `visibilityTimeoutMs`, the lease is never renewed. A consumer process that dies stops renewing: its
+   * entries are reclaimed after `visibilityTimeoutMs`.
+   * @default 10 × the consumer's visibilityTimeoutMs
+   */
+  maxProcessingMs?: number;
+  /**
    * Receives errors of background work (a read that failed, a connection that dropped). Consumers keep
    * running and retry.
    * @default logs with console.error
@@ -119,6 +135,11 @@ interface TopicKeys {
 
 type ScriptName = keyof typeof S;
 type ClaimedEntry = [string, string[], number];
+/** The delivery a running handler holds, as its lease renews it. */
+interface Delivery {
+  entryId: string;
+  attempt: number;
+}
 
 /** Creates a queue adapter on Redis Streams. Connects on first use. */
 export function createRedisQueue(options: RedisQueueOptions = {}): RedisQueueAdapter {
@@ -127,7 +148,8 @@ export function createRedisQueue(options: RedisQueueOptions = {}): RedisQueueAda
   const trimIntervalMs = options.trimIntervalMs ?? 5000;
   const dedupTtlMs = options.dedupTtlMs ?? 86_400_000;
   const maxPayloadBytes = options.maxPayloadBytes ?? 1024 * 1024;
-  const onError = options.onError ?? ((error: Error) => console.error(`[tributary] [${COMPONENT}]`, error.message));
+  const maxProcessingMs = checkMaxProcessingMs(COMPONENT, options.maxProcessingMs);
+  const onError = options.onError ?? logErrors(COMPONENT);
   const shas = new Map<string, string>();
   const consumers = new Set<RedisConsumer>();
   let connecting: Promise<Redis> | undefined;
@@ -135,8 +157,7 @@ export function createRedisQueue(options: RedisQueueOptions = {}): RedisQueueAda
   let disposed = false;
 
   const keysOf = (topic: string): TopicKeys => {
-    if (typeof topic !== 'string' || topic.length === 0) throw createError(COMPONENT, 'validation', 'topic must be a non-empty string');
-    const base = `${prefix}{${topic}}`;
+    const base = `${prefix}{${requireName(COMPONENT, 'topic', topic)}}`;
     return {
       stream: `${base}:stream`,
       delayed: `${base}:delayed`,
@@ -180,14 +201,9 @@ export function createRedisQueue(options: RedisQueueOptions = {}): RedisQueueAda
   };
 
   const encode = (keys: TopicKeys, payload: unknown, o: PublishOptions = {}) => {
-    const payloadJson = JSON.stringify(payload);
-    if (payloadJson === undefined) throw createError(COMPONENT, 'validation', 'payload must be JSON-serializable');
-    const size = Buffer.byteLength(payloadJson);
-    if (size > maxPayloadBytes) throw createError(COMPONENT, 'payload_too_large', `payload of ${size} bytes is over ${maxPayloadBytes} bytes`);
-    if (o.id !== undefined && (typeof o.id !== 'string' || o.id.length === 0)) throw createError(COMPONENT, 'validation', 'id must be a non-empty string');
-    const id = o.id ?? randomUUID();
+    const { json: payloadJson, id } = checkPayload(COMPONENT, payload, o, maxPayloadBytes);
     const fields = encodeFields({ id, payloadJson, headers: o.headers, key: o.key, publishedAt: Date.now() });
-    const delayMs = Math.max(0, Math.round(o.delayMs ?? 0));
+    const delayMs = publishDelayMs(o);
     // Plain XADD when there is nothing to deduplicate or delay: the common case costs one command.
     if (o.id === undefined && delayMs === 0) return { id, fields, delayMs, plain: true as const };
     const scriptKeys = o.id === undefined ? [keys.stream, keys.delayed] : [keys.stream, keys.delayed, keys.dedup(o.id)];
@@ -206,9 +222,11 @@ export function createRedisQueue(options: RedisQueueOptions = {}): RedisQueueAda
     readonly keys: TopicKeys;
     readonly retryKey: string;
     readonly o: Required<ConsumeOptions>;
+    /** Renews the leases of the running handlers (reliability bug 6). */
+    readonly leases: LeaseKeeper<Delivery>;
     readonly claimIntervalMs: number;
     readonly controller = new AbortController();
-    readonly inFlight = new Set<Promise<void>>();
+    readonly inFlight = new InFlight((error) => onError(toError(error)));
     closed = false;
     loop: Promise<void> | undefined;
     blocking: Redis | undefined;
@@ -230,7 +248,14 @@ export function createRedisQueue(options: RedisQueueOptions = {}): RedisQueueAda
     ) {
       this.keys = keysOf(topic);
       this.o = resolveConsumeOptions(consumeOptions);
-      if (typeof this.o.group !== 'string' || this.o.group.length === 0) throw createError(COMPONENT, 'validation', 'group must be a non-empty string');
+      requireName(COMPONENT, 'group', this.o.group);
+      this.leases = new LeaseKeeper<Delivery>({
+        visibilityTimeoutMs: this.o.visibilityTimeoutMs,
+        maxProcessingMs: resolveMaxProcessingMs(maxProcessingMs, this.o.visibilityTimeoutMs),
+        // only while this very delivery is still ours (see S.RENEW)
+        renew: async (d) => (await run<number>(this.client, 'RENEW', [this.keys.stream], [this.o.group, this.name, d.entryId, d.attempt])) === 1,
+        onError: (error) => onError(toError(error)),
+      });
       this.retryKey = this.keys.retry(this.o.group);
       this.claimIntervalMs = options.claimIntervalMs ?? Math.min(5000, Math.max(50, Math.floor(this.o.visibilityTimeoutMs / 4)));
       this.nextTrimAt = Date.now() + trimIntervalMs;
@@ -267,7 +292,7 @@ export function createRedisQueue(options: RedisQueueOptions = {}): RedisQueueAda
       while (!this.closed) {
         try {
           if (this.free() <= 0) {
-            await Promise.race(this.inFlight);
+            await this.inFlight.any();
             continue;
           }
           await this.maintain();
@@ -299,7 +324,7 @@ export function createRedisQueue(options: RedisQueueOptions = {}): RedisQueueAda
           }
           failures++;
           onError(toError(error));
-          await sleep(Math.min(5000, 100 * 2 ** Math.min(failures, 6)), this.controller.signal);
+          await sleep(failureBackoffMs(failures), this.controller.signal);
         }
       }
     }
@@ -365,10 +390,7 @@ export function createRedisQueue(options: RedisQueueOptions = {}): RedisQueueAda
     }
 
     dispatch(entryId: string, flat: string[], deliveries: number): void {
-      const task: Promise<void> = this.process(entryId, fieldMap(flat), deliveries)
-        .catch((error) => onError(toError(error)))
-        .finally(() => this.inFlight.delete(task));
-      this.inFlight.add(task);
+      this.inFlight.track(this.process(entryId, fieldMap(flat), deliveries));
     }
 
     async process(entryId: string, fields: Record<string, string>, attempt: number): Promise<void> {
@@ -384,24 +406,28 @@ export function createRedisQueue(options: RedisQueueOptions = {}): RedisQueueAda
         await this.deadLetter(entryId, fields, attempt, `malformed entry: ${toError(error).message}`);
         return;
       }
-      if (attempt > this.o.maxAttempts) {
-        await this.deadLetter(entryId, fields, attempt, `max attempts (${this.o.maxAttempts}) reached: not acknowledged within the visibility timeout`);
+      const exhausted = exhaustedOnDelivery(attempt, this.o);
+      if (exhausted) {
+        await this.deadLetter(entryId, fields, attempt, exhausted);
         return;
       }
-      let result: Exclude<HandlerResult, void>;
+      const lease = this.leases.hold({ entryId, attempt });
+      let result;
       try {
-        result = handlerAction(await this.handler(message, { signal: this.controller.signal }));
-      } catch (error) {
-        result = { action: 'retry', reason: toError(error).message };
+        result = await runHandler(this.handler, message, this.controller.signal);
+      } finally {
+        lease.stop();
       }
-      if (result.action === 'ack') {
+      // A late result needs no special case: XACK is per group, so a success past the lease still
+      // acknowledges the entry (sparing the redelivery), and the retry and dead-letter scripts do nothing
+      // once another delivery holds it.
+      const outcome = decideOutcome(result, attempt, this.o);
+      if (outcome.kind === 'ack') {
         await this.client.xack(this.keys.stream, this.o.group, entryId);
-      } else if (result.action === 'dead-letter') {
-        await this.deadLetter(entryId, fields, attempt, result.reason);
-      } else if (attempt >= this.o.maxAttempts) {
-        await this.deadLetter(entryId, fields, attempt, `max attempts (${this.o.maxAttempts}) reached: ${result.reason ?? 'retry requested'}`);
+      } else if (outcome.kind === 'dead-letter') {
+        await this.deadLetter(entryId, fields, attempt, outcome.reason);
       } else {
-        const delay = Math.max(0, Math.round(result.delayMs ?? this.o.retryDelayMs(attempt)));
+        const delay = outcome.delayMs;
         const scheduled = await run<number>(this.client, 'SCHEDULE_RETRY', [this.keys.stream, this.retryKey], [this.o.group, this.name, entryId, attempt, delay]);
         if (scheduled === 1) this.wakeForRetry(Date.now() + delay);
       }
@@ -423,7 +449,8 @@ export function createRedisQueue(options: RedisQueueOptions = {}): RedisQueueAda
         await this.client.client('UNBLOCK', this.blockingId).catch(() => undefined);
       }
       await this.loop?.catch(() => undefined);
-      await Promise.allSettled([...this.inFlight]);
+      await this.inFlight.settled();
+      this.leases.close();
       if (this.client.status === 'ready') {
         await run(this.client, 'REMOVE_CONSUMER', [this.keys.stream], [this.o.group, this.name]).catch(() => undefined);
       }
@@ -607,18 +634,5 @@ async function xinfoGroups(client: Redis, stream: string): Promise<GroupInfo[]> 
       lastDeliveredId: String(info['last-delivered-id'] ?? '0-0'),
       lag: lag === null || lag === undefined ? undefined : Number(lag),
     };
-  });
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
   });
 }

@@ -103,6 +103,19 @@ return { out, wait }
 `;
 
 /**
+ * Renews the lease of a delivery whose handler is still running: XCLAIM to the same consumer with JUSTID
+ * resets the entry's idle time without counting a delivery, so XAUTOCLAIM leaves it alone. Only while the
+ * caller still holds that delivery: a renewal must never take back an entry another consumer reclaimed.
+ * KEYS: stream. ARGV: group, consumer, entry id, delivery count. Returns 1 when renewed, 0 when lost.
+ */
+export const RENEW = `
+local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[3], ARGV[3], 1)
+if #p == 0 or p[1][2] ~= ARGV[2] or tostring(p[1][4]) ~= ARGV[4] then return 0 end
+redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[3], 'JUSTID')
+return 1
+`;
+
+/**
  * Reclaims entries whose delivery has been idle longer than the visibility timeout (their consumer is
  * presumed dead). XAUTOCLAIM with JUSTID takes them without counting a delivery; those waiting in the
  * retry set are left there (their retry is taken when due), the others are claimed again with XCLAIM,

@@ -1,16 +1,22 @@
 import type { FetchFunction } from '@tributary/core/connector';
+import { apiKeyAuth, basicAuth, bearerAuth, withAuth, type RequestAuth } from '@tributary/core/auth';
 import { createError } from '@tributary/core/errors';
 import { COMPONENT } from './errors.js';
 import type { HttpAuth, HttpCredentials } from './schemas.js';
 
-/** Where a request's credentials go: headers, and a query parameter for keys sent in the URL. */
+/**
+ * The source's auth, built from core's auth helpers, and the query parameter that carries a key sent
+ * in the URL (so checkpoints can leave it out).
+ */
 export interface AppliedAuth {
-  headers: Record<string, string>;
-  query?: { name: string; value: string };
+  /** Absent for `auth: { type: 'none' }`. */
+  auth?: RequestAuth;
+  /** Name of the query parameter holding the key, for `api-key` in the query. */
+  queryParam?: string;
 }
 
 /**
- * The credentials `auth` needs, placed where it wants them.
+ * The credentials `auth` needs, as a core {@link RequestAuth}.
  * @throws TributaryError `config` naming the missing credential
  */
 export function applyAuth(auth: HttpAuth, credentials: HttpCredentials): AppliedAuth {
@@ -26,15 +32,17 @@ export function applyAuth(auth: HttpAuth, credentials: HttpCredentials): Applied
   };
   switch (auth.type) {
     case 'none':
-      return { headers: {} };
+      return {};
     case 'bearer':
-      return { headers: { Authorization: `Bearer ${need('token')}` } };
+      return { auth: bearerAuth({ token: need('token') }) };
     case 'basic':
-      return { headers: { Authorization: `Basic ${Buffer.from(`${need('username')}:${creds.password ?? ''}`, 'utf8').toString('base64')}` } };
-    case 'api-key': {
-      const value = `${auth.prefix ?? ''}${need('apiKey')}`;
-      return auth.in === 'query' ? { headers: {}, query: { name: auth.name, value } } : { headers: { [auth.name]: value } };
-    }
+      return { auth: basicAuth({ username: need('username'), password: creds.password ?? '' }) };
+    case 'api-key':
+      // Core puts a prefix only before a key in a header; this connector has always prefixed a
+      // query key too, so the prefix travels inside the key there.
+      return auth.in === 'query'
+        ? { auth: apiKeyAuth({ apiKey: `${auth.prefix ?? ''}${need('apiKey')}`, in: 'query', name: auth.name }), queryParam: auth.name }
+        : { auth: apiKeyAuth({ apiKey: need('apiKey'), in: 'header', name: auth.name, ...(auth.prefix !== undefined ? { prefix: auth.prefix } : {}) }) };
   }
 }
 
@@ -42,22 +50,16 @@ export function applyAuth(auth: HttpAuth, credentials: HttpCredentials): Applied
  * Wraps the runtime's fetch so every request carries the credentials, including pages whose URL the
  * API handed back (`Link` headers, `next` URLs), which may not repeat a key sent in the query.
  */
-export function authenticatedFetch(fetch: FetchFunction, auth: AppliedAuth): FetchFunction {
-  return (input, init) => {
-    const url = new URL(input instanceof Request ? input.url : String(input));
-    if (auth.query) url.searchParams.set(auth.query.name, auth.query.value);
-    const headers = new Headers(init?.headers);
-    for (const [name, value] of Object.entries(auth.headers)) headers.set(name, value);
-    return fetch(url.toString(), { ...init, headers });
-  };
+export function authenticatedFetch(fetch: FetchFunction, applied: AppliedAuth): FetchFunction {
+  return applied.auth ? withAuth(fetch, applied.auth) : fetch;
 }
 
 /** A URL without the query-string key, so a page URL saved in a checkpoint (stored in clear) never holds it. */
-export function withoutAuthQuery(url: string, auth: AppliedAuth): string {
-  if (!auth.query) return url;
+export function withoutAuthQuery(url: string, applied: AppliedAuth): string {
+  if (!applied.queryParam) return url;
   try {
     const parsed = new URL(url);
-    parsed.searchParams.delete(auth.query.name);
+    parsed.searchParams.delete(applied.queryParam);
     return parsed.toString();
   } catch {
     return url;

@@ -2,7 +2,9 @@
  * @module @tributary/core/crypto
  * Encryption at rest for credentials and webhook secrets: AES-256-GCM with a random 96-bit IV per
  * value and key ids, so keys can be rotated (decrypt with any known key, encrypt with the current).
- * Ciphertexts look like `tsb1.<keyId>.<iv>.<tag>.<data>` (base64url parts).
+ * Ciphertexts look like `tsb1.<keyId>.<iv>.<tag>.<data>` (base64url parts). {@link createKeyring}
+ * builds a box from a primary key and the previous ones (key ids derived from the keys), for
+ * `TRIBUTARY_SECRET_KEY` rotation.
  */
 import { createCipheriv, createDecipheriv, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createError } from '../errors/index.js';
@@ -21,6 +23,19 @@ export interface SecretBox {
   decryptJson<T = unknown>(ciphertext: string, associatedData?: string): T;
   /** True when a string is a ciphertext of this format. */
   isCiphertext(value: unknown): value is string;
+  /** The key id a ciphertext names, or null when it is not a ciphertext of this format. */
+  keyIdOf(ciphertext: string): string | null;
+  /**
+   * True when a ciphertext is not under the current key (it decrypts with an older one, or names a
+   * legacy id): re-encrypt it with {@link SecretBox.reencrypt} to retire the old key.
+   */
+  needsReencryption(ciphertext: string): boolean;
+  /**
+   * Decrypts with whichever key made the ciphertext and encrypts again with the current key,
+   * optionally under new associated data (to move a value to a stronger binding).
+   * @throws TributaryError `crypto` when the ciphertext does not decrypt under `associatedData`
+   */
+  reencrypt(ciphertext: string, associatedData?: string, nextAssociatedData?: string): string;
 }
 
 /** Options of {@link createSecretBox}. */
@@ -31,6 +46,13 @@ export interface SecretBoxOptions {
    */
   keys: Record<string, string | Uint8Array>;
   currentKeyId?: string;
+  /**
+   * Key ids of ciphertexts written before their keys had the ids they have now (e.g. `k1`, the id
+   * the server used before key rotation): such a ciphertext is tried with every key, current first.
+   * GCM's tag tells which key made it, so a wrong key never yields a wrong plaintext.
+   * @default []
+   */
+  legacyKeyIds?: readonly string[];
 }
 
 /** Decodes a 32-byte key from hex, base64 or base64url. */
@@ -59,7 +81,18 @@ export function createSecretBox(options: SecretBoxOptions): SecretBox {
   }
   const currentKeyId = options.currentKeyId ?? [...keys.keys()][0];
   if (!currentKeyId || !keys.has(currentKeyId)) throw createError('crypto', 'config', 'no current encryption key');
+  const legacy = new Set((options.legacyKeyIds ?? []).filter((id) => !keys.has(id)));
+  // The current key first: after a rotation most legacy values were made with the old key, but a
+  // value made by this keyring under a legacy id does not exist, so order only affects speed.
+  const candidates = [keys.get(currentKeyId)!, ...[...keys].filter(([id]) => id !== currentKeyId).map(([, key]) => key)];
   const b64 = (b: Buffer) => b.toString('base64url');
+
+  const open = (key: Buffer, iv: string, tag: string, data: string, associatedData: string | undefined) => {
+    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+    if (associatedData !== undefined) decipher.setAAD(Buffer.from(associatedData));
+    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+    return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8');
+  };
 
   const box: SecretBox = {
     currentKeyId,
@@ -75,15 +108,16 @@ export function createSecretBox(options: SecretBoxOptions): SecretBox {
       if (parts.length !== 5 || parts[0] !== PREFIX) throw createError('crypto', 'crypto', 'not a Tributary ciphertext');
       const [, keyId, iv, tag, data] = parts as [string, string, string, string, string];
       const key = keys.get(keyId);
-      if (!key) throw createError('crypto', 'crypto', `unknown encryption key id ${JSON.stringify(keyId)}`);
-      try {
-        const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
-        if (associatedData !== undefined) decipher.setAAD(Buffer.from(associatedData));
-        decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-        return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8');
-      } catch (cause) {
-        throw createError('crypto', 'crypto', 'decryption failed: wrong key, wrong context or tampered ciphertext', { cause });
+      if (!key && !legacy.has(keyId)) throw createError('crypto', 'crypto', `unknown encryption key id ${JSON.stringify(keyId)}`);
+      let cause: unknown;
+      for (const candidate of key ? [key] : candidates) {
+        try {
+          return open(candidate, iv, tag, data, associatedData);
+        } catch (error) {
+          cause = error;
+        }
       }
+      throw createError('crypto', 'crypto', 'decryption failed: wrong key, wrong context or tampered ciphertext', { cause });
     },
     encryptJson(value, associatedData) {
       return box.encrypt(JSON.stringify(value), associatedData);
@@ -93,6 +127,15 @@ export function createSecretBox(options: SecretBoxOptions): SecretBox {
     },
     isCiphertext(value): value is string {
       return typeof value === 'string' && value.startsWith(`${PREFIX}.`) && value.split('.').length === 5;
+    },
+    keyIdOf(ciphertext) {
+      return box.isCiphertext(ciphertext) ? ciphertext.split('.')[1]! : null;
+    },
+    needsReencryption(ciphertext) {
+      return box.keyIdOf(ciphertext) !== currentKeyId;
+    },
+    reencrypt(ciphertext, associatedData, nextAssociatedData = associatedData) {
+      return box.encrypt(box.decrypt(ciphertext, associatedData), nextAssociatedData);
     },
   };
   return box;
@@ -109,3 +152,5 @@ export function constantTimeEqual(a: string | Uint8Array, b: string | Uint8Array
   }
   return timingSafeEqual(x, y);
 }
+
+export { createKeyring, keyIdFor, LEGACY_KEY_IDS, type KeyringOptions } from './keyring.js';

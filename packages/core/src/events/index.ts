@@ -11,7 +11,11 @@ export type StageName = 'fetch' | 'parse' | 'analyze' | 'report' | 'deliver';
 /** Events emitted by Tributary components, by name. */
 export interface TributaryEvents {
   'stage.completed': { stage: StageName; messageId: string; workspaceId?: string; durationMs: number; traceId?: string };
-  'stage.failed': { stage: StageName; messageId: string; workspaceId?: string; error: Error; attempt: number; willRetry: boolean; traceId?: string };
+  /**
+   * A stage's handler failed. `waitingForEngine` is set when the pipeline's storage or queue could not
+   * be reached: the message went back to wait for it without spending an attempt.
+   */
+  'stage.failed': { stage: StageName; messageId: string; workspaceId?: string; error: Error; attempt: number; willRetry: boolean; traceId?: string; waitingForEngine?: boolean };
   'message.dead_lettered': { topic: string; messageId: string; reason: string; workspaceId?: string };
   'fetch.run.started': { workspaceId: string; sourceId: string; runId: string; trigger: string };
   'fetch.page': { workspaceId: string; sourceId: string; runId: string; items: number; page: number };

@@ -6,7 +6,7 @@ import type { MetricsRegistry } from './registry.js';
 
 /**
  * Counts what the pipeline reports on its bus: records stored and rejected, stage outcomes and
- * durations, pulls, deliveries, 429s, retries and dead letters. Returns a function that stops it.
+ * durations, pulls started and finished, deliveries, 429s, retries and dead letters. Returns a function that stops it.
  */
 export function instrumentBus(bus: EventBus<TributaryEvents>, registry: MetricsRegistry): () => void {
   const stored = registry.counter('tributary_records_stored_total', 'Records written by the analyze stage, by outcome.');
@@ -19,6 +19,8 @@ export function instrumentBus(bus: EventBus<TributaryEvents>, registry: MetricsR
   const deliveryDuration = registry.histogram('tributary_delivery_duration_seconds', 'Time a target took to accept a message.');
   const throttled = registry.counter('tributary_delivery_throttled_total', 'Times a target was paused, by reason (429, Retry-After, budget, circuit).');
   const retries = registry.counter('tributary_retries_total', 'Messages handed back for another attempt, by stage.');
+  const tooMany = registry.counter('tributary_deliveries_429_total', 'Deliveries a target answered with 429 Too Many Requests.');
+  const runsStarted = registry.counter('tributary_fetch_runs_started_total', 'Pulls of sources that started.');
   const deadLetters = registry.counter('tributary_dead_letters_total', 'Messages dead-lettered, by topic.');
   const offs = [
     bus.on('record.stored', (e) => stored.inc({ status: e.status })),
@@ -28,9 +30,11 @@ export function instrumentBus(bus: EventBus<TributaryEvents>, registry: MetricsR
       stageDuration.observe({ stage: e.stage }, e.durationMs / 1000);
     }),
     bus.on('stage.failed', (e) => {
-      stageMessages.inc({ stage: e.stage, outcome: e.willRetry ? 'retry' : 'failed' });
-      if (e.willRetry) retries.inc({ stage: e.stage });
+      // A message waiting for an unreachable engine spends no attempt, so it is not a retry.
+      stageMessages.inc({ stage: e.stage, outcome: e.waitingForEngine ? 'waiting' : e.willRetry ? 'retry' : 'failed' });
+      if (e.willRetry && !e.waitingForEngine) retries.inc({ stage: e.stage });
     }),
+    bus.on('fetch.run.started', () => runsStarted.inc()),
     bus.on('fetch.run.completed', (e) => {
       runs.inc({ status: 'succeeded' });
       pulled.inc({}, e.items);
@@ -44,6 +48,7 @@ export function instrumentBus(bus: EventBus<TributaryEvents>, registry: MetricsR
     bus.on('delivery.failed', (e) => {
       deliveries.inc({ outcome: e.willRetry ? 'retry' : 'failed' });
       if (e.willRetry) retries.inc({ stage: 'deliver' });
+      if (e.status === 429) tooMany.inc();
     }),
     bus.on('delivery.throttled', (e) => throttled.inc({ reason: e.reason })),
     bus.on('message.dead_lettered', (e) => deadLetters.inc({ topic: e.topic })),

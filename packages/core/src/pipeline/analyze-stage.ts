@@ -1,4 +1,5 @@
 import { analyzeRecord, analyzedBy } from '../analysis/index.js';
+import { deliveryHistory } from '../dispatcher/deferral.js';
 import type { HandlerResult, QueueMessage } from '../queue/index.js';
 import type { TributaryRecord } from '../record/schema.js';
 import type { UpsertOutcome } from '../storage/index.js';
@@ -43,7 +44,8 @@ export function createAnalyzeHandler(ctx: StageContext) {
     // On a redelivery an earlier attempt may have stored these records and died before handing them
     // on, so what now looks unchanged is reported again. Reports derive message ids from the record
     // revision, so downstream sees the same messages, not new ones.
-    const redelivered = message.attempt > 1;
+    // A copy that waited for an engine (attempt 1 again) may follow such an attempt too.
+    const redelivered = message.attempt > 1 || deliveryHistory(message).deferrals > 0;
     const again = redelivered ? unchanged.map((o) => ({ ...o, status: o.revision === 1 ? ('created' as const) : ('updated' as const) })) : [];
     const changes = [...outcomes.filter((o) => o.status === 'created' || o.status === 'updated'), ...again];
     if (changes.length > 0) {

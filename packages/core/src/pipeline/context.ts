@@ -1,4 +1,5 @@
 import type { Analyzer } from '../analysis/index.js';
+import type { DestinationRegistry } from '../destinations/registry.js';
 import type { Clock } from '../clock/index.js';
 import type { Dispatcher } from '../dispatcher/dispatcher.js';
 import type { FetchFunction, RateBudget } from '../connector/index.js';
@@ -8,6 +9,7 @@ import type { StorageAdapter } from '../storage/index.js';
 import type { AnyTarget } from '../target/index.js';
 import type { Reporter } from './reporters.js';
 import type { Redaction } from './redaction.js';
+import type { RunIndex } from './run-index.js';
 import type { SourceRegistry } from './sources.js';
 import type { ConnectorRegistry } from './types.js';
 
@@ -19,6 +21,17 @@ export interface StageSettings {
   maxAttempts?: number;
   /** How long a message may be in progress before another worker takes it over. */
   visibilityTimeoutMs?: number;
+  /**
+   * How long a message may wait, without spending attempts, for the pipeline's storage or queue to
+   * come back when it cannot be reached; after that, ordinary retries resume.
+   * @default 24 hours
+   */
+  maxEngineWaitMs?: number;
+  /**
+   * Longest pause between two tries of a message waiting for an engine (the pauses double from 1 s).
+   * @default 30 s
+   */
+  engineWaitCapMs?: number;
 }
 
 /** Everything the stages share. Built once by `createPipeline`. */
@@ -36,6 +49,10 @@ export interface StageContext {
   targets: ReadonlyMap<string, AnyTarget>;
   reporters: readonly Reporter[];
   sources: SourceRegistry;
+  /** Runs of each source, newest first. */
+  runs: RunIndex;
+  /** Opens destination configs (decrypts their secrets) for the deliver stage. */
+  destinations: DestinationRegistry;
   topics: Record<StageName, string>;
   /** Largest message the stages publish, in bytes; bigger batches are split. */
   maxMessageBytes: number;

@@ -4,9 +4,8 @@ import { publishBatch } from '../queue/index.js';
 import type { StageContext } from './context.js';
 import { chunkByBytes } from './chunk.js';
 import { childTraceparent } from './ids.js';
+import { RUNS } from './run-index.js';
 import type { FetchJob, ParseJob, RunRecord } from './types.js';
-
-const RUNS = 'runs';
 
 /** The lock that keeps two runs of one source from overlapping, across processes sharing a store. */
 export const fetchLockKey = (workspaceId: string, sourceId: string) => `fetch:${workspaceId}:${sourceId}`;
@@ -20,7 +19,8 @@ export function createFetchHandler(ctx: StageContext) {
   return async (message: QueueMessage<FetchJob>, signal: AbortSignal): Promise<HandlerResult> => {
     const job = message.payload;
     const { workspaceId, sourceId, runId } = job;
-    const run: RunRecord = (await ctx.storage.getDocument<RunRecord>(RUNS, workspaceId, runId)) ?? {
+    const stored = await ctx.storage.getDocument<RunRecord>(RUNS, workspaceId, runId);
+    const run: RunRecord = stored ?? {
       id: runId,
       workspaceId,
       sourceId,
@@ -33,6 +33,8 @@ export function createFetchHandler(ctx: StageContext) {
       items: 0,
       error: null,
     };
+    // A job published without `pipeline.trigger` (by a host's own code) still lists under its source.
+    if (!stored) await ctx.runs.add(run);
     const saveRun = (patch: Partial<RunRecord>) => ctx.storage.putDocument(RUNS, workspaceId, runId, Object.assign(run, patch));
     const nowIso = () => new Date(ctx.clock.now()).toISOString();
 
@@ -46,7 +48,10 @@ export function createFetchHandler(ctx: StageContext) {
 
     const controller = new AbortController();
     const abortRun = (reason: unknown) => controller.abort(reason);
-    signal.addEventListener('abort', () => abortRun(signal.reason), { once: true });
+    // Removed in `finally`: `signal` is the consumer's, alive as long as the process, and a listener
+    // left on it per run would keep every finished run's closure (and its controller) reachable.
+    const onConsumerAbort = () => abortRun(signal.reason);
+    signal.addEventListener('abort', onConsumerAbort, { once: true });
     let renewTimer: ReturnType<StageContext['clock']['setTimeout']> | undefined;
     const renew = () => {
       renewTimer = ctx.clock.setTimeout(async () => {
@@ -115,6 +120,7 @@ export function createFetchHandler(ctx: StageContext) {
       if (!isTributaryError(error)) throw error;
       return { action: 'ack' };
     } finally {
+      signal.removeEventListener('abort', onConsumerAbort);
       if (renewTimer !== undefined) ctx.clock.clearTimeout(renewTimer);
       await ctx.storage.releaseLock(lockKey, runId).catch(() => undefined);
     }

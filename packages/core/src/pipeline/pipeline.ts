@@ -2,6 +2,7 @@ import type { Analyzer } from '../analysis/index.js';
 import { systemClock, type Clock } from '../clock/index.js';
 import type { AnyConnector, FetchFunction, RateBudget, RawItem } from '../connector/index.js';
 import { createSecretBox, type SecretBox, type SecretBoxOptions } from '../crypto/index.js';
+import { createDestinationRegistry, type DestinationRegistry } from '../destinations/registry.js';
 import { createError } from '../errors/index.js';
 import { createDispatcher, type Dispatcher, type DispatcherOptions } from '../dispatcher/dispatcher.js';
 import type { RateLimiter } from '../dispatcher/limiter.js';
@@ -23,8 +24,13 @@ import { createReportHandler } from './report-stage.js';
 import { recordProcessedReporter, type Reporter } from './reporters.js';
 import type { Redaction } from './redaction.js';
 import { runStage, type StageHandler } from './run-stage.js';
+import { createRunIndex, RUNS } from './run-index.js';
+import { createSourceCache, type SourceCacheOptions } from './source-cache.js';
+import { createPublishCoalescer, type PublishCoalescerOptions } from './publish-coalescer.js';
 import { createSourceRegistry, type SourceRegistry } from './sources.js';
 import type { FetchJob, ParseJob, RunRecord } from './types.js';
+import type { Page } from '../storage/index.js';
+import { watchEngine } from './engine-outage.js';
 
 /** The stages in flow order. */
 export const STAGES: readonly StageName[] = ['fetch', 'parse', 'analyze', 'report', 'deliver'];
@@ -69,6 +75,20 @@ export interface PipelineOptions {
   limiter?: RateLimiter;
   /** Dispatcher settings (timeouts, waits, circuit breaking, reorder window). */
   dispatcher?: Omit<DispatcherOptions, 'limiter' | 'clock' | 'bus' | 'fetch'>;
+  /**
+   * The cache of sources {@link Pipeline.ingest} keeps (connector and enabled flag only, never a
+   * secret). Changes through this pipeline's `sources` are seen at once; changes made by another
+   * process within `ttlMs`. `false` reads the source from storage on every ingest.
+   * @default { ttlMs: 5000, maxEntries: 10000 }
+   */
+  sourceCache?: SourceCacheOptions | false;
+  /**
+   * Concurrent {@link Pipeline.ingest} calls share one `publishBatch` per topic (those made before the
+   * next turn of the event loop; see `publish-coalescer.ts`): one queue round trip for a burst of
+   * requests. Each call still resolves only once its own messages are published. `false` publishes
+   * each call on its own. @default { maxMessages: 500 }
+   */
+  coalescePublishes?: PublishCoalescerOptions | false;
 }
 
 /** Consumer defaults per stage; delivery waits for rate limits inside the handler, so its lease is long. */
@@ -92,6 +112,8 @@ export interface Pipeline {
   readonly storage: StorageAdapter;
   readonly queue: QueueAdapter;
   readonly sources: SourceRegistry;
+  /** The workspaces' destinations, their secrets encrypted and bound to each destination. */
+  readonly destinations: DestinationRegistry;
   readonly topics: Readonly<Record<StageName, string>>;
   readonly connectors: ReadonlyMap<string, AnyConnector>;
   /** Queues a pull of a source and returns its run id (see the `runs` documents for its status). */
@@ -109,6 +131,12 @@ export interface Pipeline {
   drain(options?: { timeoutMs?: number; pollMs?: number }): Promise<void>;
   /** A run's status. */
   getRun(workspaceId: string, runId: string): Promise<RunRecord | null>;
+  /**
+   * A source's runs, newest first, in pages (`nextCursor` goes into the next call's `cursor`). Reads
+   * the source's run index, never the workspace's other runs. Runs queued before the index existed
+   * are listed once `createRunIndex(storage).reindex(workspaceId)` indexed them.
+   */
+  listRuns(workspaceId: string, sourceId: string, options?: { limit?: number; cursor?: string }): Promise<Page<RunRecord>>;
 }
 
 function toSecretBox(key: PipelineOptions['secretKey']): SecretBox | undefined {
@@ -137,10 +165,39 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const stageSettings = Object.fromEntries(STAGES.map((s) => [s, { ...STAGE_DEFAULTS[s], ...options.stages?.[s] }])) as Record<StageName, StageSettings>;
   const dispatcher: Dispatcher = createDispatcher({ ...options.dispatcher, limiter: options.limiter, clock, bus, fetch });
   let ownFetchFactory: ConnectorFetchFactory | undefined;
-  const sources = createSourceRegistry({ storage: options.storage, connectors, secretBox: toSecretBox(options.secretKey), fetch, clock });
+  const secretBox = toSecretBox(options.secretKey);
+  // What the stages use: the same adapters, with their outages recognisable (see run-stage.ts).
+  const storage = watchEngine(options.storage);
+  const queue = watchEngine(options.queue);
+  const runs = createRunIndex(storage);
+  const sources = createSourceRegistry({
+    storage,
+    connectors,
+    secretBox,
+    fetch,
+    clock,
+    onChange: async (workspaceId, sourceId, change) => {
+      sourceCache.invalidate(workspaceId, sourceId);
+      if (change === 'deleted') await runs.forget(workspaceId, sourceId);
+    },
+  });
+  // Ingest needs only the connector and whether the source is enabled: read without decrypting anything.
+  const sourceCache = createSourceCache({
+    clock,
+    options: options.sourceCache === false ? { ttlMs: 0 } : options.sourceCache,
+    load: async (workspaceId, sourceId) => {
+      const view = await sources.get(workspaceId, sourceId);
+      if (!view) return null;
+      const connector = connectors.get(view.connector);
+      if (!connector) throw createError('pipeline', 'config', `source ${sourceId} uses connector ${JSON.stringify(view.connector)}, which this pipeline does not have`);
+      return { connector: { name: connector.name, version: connector.version }, enabled: view.enabled };
+    },
+  });
+  const coalescer = options.coalescePublishes === false ? undefined : createPublishCoalescer(options.queue, options.coalescePublishes);
+  const destinations = createDestinationRegistry({ storage, targets, secretBox, clock });
   const ctx: StageContext = {
-    storage: options.storage,
-    queue: options.queue,
+    storage,
+    queue,
     bus,
     clock,
     fetch,
@@ -150,6 +207,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     targets,
     reporters: options.reporters ?? [recordProcessedReporter],
     sources,
+    destinations,
+    runs,
     topics,
     maxMessageBytes: Math.min(options.maxMessageBytes ?? 256 * 1024, options.queue.capabilities.maxPayloadBytes),
     lockTtlMs: options.lockTtlMs ?? 60_000,
@@ -172,6 +231,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     storage: options.storage,
     queue: options.queue,
     sources,
+    destinations,
     topics,
     connectors,
 
@@ -181,22 +241,25 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       const runId = newId('run', clock.now());
       const job: FetchJob = { workspaceId, sourceId, runId, trigger: o.trigger ?? 'manual', requestedAt: iso() };
       const run: RunRecord = { id: runId, workspaceId, sourceId, trigger: job.trigger, status: 'queued', requestedAt: job.requestedAt, startedAt: null, finishedAt: null, pages: 0, items: 0, error: null };
-      await options.storage.putDocument('runs', workspaceId, runId, run);
+      await options.storage.putDocument(RUNS, workspaceId, runId, run);
+      await runs.add(run);
       await options.queue.publish(topics.fetch, job, { id: runId, headers: { traceparent: newTraceparent(), 'x-workspace-id': workspaceId } });
       return { runId };
     },
 
     async ingest(workspaceId, sourceId, items, o = {}) {
       if (items.length === 0) return { accepted: 0, ids: [] };
-      const resolved = await sources.resolve(workspaceId, sourceId);
+      const source = await sourceCache.get(workspaceId, sourceId);
+      if (!source) throw createError('sources', 'not_found', `source ${sourceId} not found in workspace ${workspaceId}`);
+      if (!source.enabled) throw createError('pipeline', 'forbidden', `source ${sourceId} is disabled`);
       const receivedAt = (o.receivedAt ?? new Date(clock.now())).toISOString();
-      const connector = { name: resolved.connector.name, version: resolved.connector.version };
+      const { connector } = source;
       const traceparent = o.traceparent ?? newTraceparent();
       const batches = chunkByBytes(items, ctx.maxMessageBytes).map((batch) => ({
         payload: { workspaceId, sourceId, connector, items: batch, receivedAt } satisfies ParseJob,
         options: { headers: { traceparent, 'x-workspace-id': workspaceId } },
       }));
-      await publishBatch(options.queue, topics.parse, batches);
+      await (coalescer ? coalescer.publish(topics.parse, batches) : publishBatch(options.queue, topics.parse, batches));
       return { accepted: items.length, ids: items.map((i) => recordId(workspaceId, sourceId, i.externalId)) };
     },
 
@@ -227,7 +290,11 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     },
 
     getRun(workspaceId, runId) {
-      return options.storage.getDocument<RunRecord>('runs', workspaceId, runId);
+      return options.storage.getDocument<RunRecord>(RUNS, workspaceId, runId);
+    },
+
+    listRuns(workspaceId, sourceId, o = {}) {
+      return runs.list(workspaceId, sourceId, o);
     },
   };
 }

@@ -57,7 +57,16 @@ export interface SourceRegistry {
    * `credentialsVersion`: false when they changed since `expectedVersion` was read.
    */
   updateCredentials(workspaceId: string, id: string, next: unknown, options: { expectedVersion: number }): Promise<boolean>;
+  /**
+   * Tells `listener` of every source written or deleted through this registry, before the call that
+   * changed it returns, so caches of other components (the webhook handler's) drop it at once.
+   * Returns the function that stops telling it. Optional so hand-made registries still fit.
+   */
+  onChange?(listener: SourceChangeListener): () => void;
 }
+
+/** Told of a source written or deleted through a {@link SourceRegistry}; must not throw. */
+export type SourceChangeListener = (workspaceId: string, id: string, change: SourceChange) => void;
 
 /** Hides the secrets of a stored source. */
 export function toSourceView(source: SourceDefinition): SourceView {
@@ -68,6 +77,9 @@ export function toSourceView(source: SourceDefinition): SourceView {
 /** Associated data binding a ciphertext to its workspace, source and purpose, so it cannot be moved. */
 const aad = (workspaceId: string, sourceId: string, purpose: string) => `${workspaceId}/${sourceId}/${purpose}`;
 
+/** What changed about a source, for {@link createSourceRegistry}'s `onChange`. */
+export type SourceChange = 'created' | 'updated' | 'credentials' | 'deleted';
+
 /** Creates the source registry. */
 export function createSourceRegistry(deps: {
   storage: StorageAdapter;
@@ -75,8 +87,19 @@ export function createSourceRegistry(deps: {
   secretBox?: SecretBox;
   fetch: FetchFunction;
   clock: Clock;
+  /**
+   * Called after a source was written or deleted through this registry, before the call returns
+   * (caches drop the source; a deleted source's run index is removed). Its rejection fails the call.
+   */
+  onChange?: (workspaceId: string, id: string, change: SourceChange) => void | Promise<void>;
 }): SourceRegistry {
   const { storage, connectors, secretBox, clock } = deps;
+  const listeners = new Set<SourceChangeListener>();
+  const changed = async (workspaceId: string, id: string, change: SourceChange) => {
+    // Listeners first: they only drop cache entries, and must do so even if the hook below fails.
+    for (const listener of listeners) listener(workspaceId, id, change);
+    await deps.onChange?.(workspaceId, id, change);
+  };
 
   const connectorFor = (name: string): AnyConnector => {
     const connector = connectors.get(name);
@@ -125,6 +148,11 @@ export function createSourceRegistry(deps: {
   const load = async (workspaceId: string, id: string) => storage.getDocument<SourceDefinition>(COLLECTION, workspaceId, id);
 
   const registry: SourceRegistry = {
+    onChange(listener) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
+
     async create(workspaceId, input) {
       const connector = connectorFor(input.connector);
       const config = parseConfig(connector, input.config);
@@ -155,6 +183,7 @@ export function createSourceRegistry(deps: {
         updatedAt: now,
       };
       await storage.putDocument(COLLECTION, workspaceId, id, source);
+      await changed(workspaceId, id, 'created');
       return toSourceView(source);
     },
 
@@ -199,11 +228,14 @@ export function createSourceRegistry(deps: {
           : null;
       }
       await storage.putDocument(COLLECTION, workspaceId, id, next);
+      await changed(workspaceId, id, 'updated');
       return toSourceView(next);
     },
 
     async delete(workspaceId, id) {
-      return storage.deleteDocument(COLLECTION, workspaceId, id);
+      const deleted = await storage.deleteDocument(COLLECTION, workspaceId, id);
+      if (deleted) await changed(workspaceId, id, 'deleted');
+      return deleted;
     },
 
     async updateCredentials(workspaceId, id, next, { expectedVersion }) {
@@ -226,6 +258,7 @@ export function createSourceRegistry(deps: {
           updatedAt: new Date(clock.now()).toISOString(),
         };
         await storage.putDocument(COLLECTION, workspaceId, id, updated);
+        await changed(workspaceId, id, 'credentials');
         return true;
       } finally {
         await storage.releaseLock(lockKey, owner);

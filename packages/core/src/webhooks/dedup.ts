@@ -30,7 +30,18 @@ export interface DedupStore {
   claim(workspaceId: string, key: string, ttlMs: number): Promise<(() => Promise<void>) | null>;
   /** Remembers an accepted delivery until `record.expiresAt`. Called only after a successful enqueue. */
   remember(workspaceId: string, key: string, record: DeliveryRecord): Promise<void>;
+  /**
+   * Optional: {@link DedupStore.get} and {@link DedupStore.claim} in one step, for stores that can
+   * do it in fewer round trips. Claims the delivery, then looks for its record under the claim:
+   * `record` when it was accepted already (the claim is given back), `release` when it is new and now
+   * held, `busy` when another request holds it and no record exists. The handler uses it when
+   * present, and `get`/`claim`/`get` otherwise; the outcomes are the same.
+   */
+  claimOrGet?(workspaceId: string, key: string, ttlMs: number): Promise<ClaimOutcome>;
 }
+
+/** What {@link DedupStore.claimOrGet} found. */
+export type ClaimOutcome = { record: DeliveryRecord } | { release: () => Promise<void> } | { busy: true };
 
 /** Options of {@link createStorageDedupStore}. */
 export interface StorageDedupStoreOptions {
@@ -38,6 +49,13 @@ export interface StorageDedupStoreOptions {
   collection?: string;
   /** @default systemClock */
   clock?: Clock;
+  /**
+   * Hold in-progress claims in this process's memory instead of as storage leases: two storage
+   * writes less per delivery. Only correct when this is the one process handling webhooks on the
+   * store (the embedded engines); with several, a concurrent copy in another process would not see
+   * the claim. Delivery records stay in storage either way. @default false
+   */
+  localClaims?: boolean;
 }
 
 /** The storage methods the dedup store uses. */
@@ -51,7 +69,18 @@ export type DedupStorage = Pick<StorageAdapter, 'getDocument' | 'putDocument' | 
 export function createStorageDedupStore(storage: DedupStorage, options: StorageDedupStoreOptions = {}): DedupStore {
   const collection = options.collection ?? 'webhook-deliveries';
   const clock = options.clock ?? systemClock;
-  return {
+  /** In-process claims (`localClaims`): owner and expiry by key, dropped on release or when expired. */
+  const local = new Map<string, { owner: string; expiresAt: number }>();
+  const claimLocally = (lockKey: string, ttlMs: number): (() => Promise<void>) | null => {
+    const held = local.get(lockKey);
+    if (held && held.expiresAt > clock.now()) return null;
+    const owner = randomUUID();
+    local.set(lockKey, { owner, expiresAt: clock.now() + ttlMs });
+    return async () => {
+      if (local.get(lockKey)?.owner === owner) local.delete(lockKey);
+    };
+  };
+  const store: DedupStore = {
     async get(workspaceId, key) {
       const record = await storage.getDocument<DeliveryRecord>(collection, workspaceId, key);
       if (!record) return null;
@@ -63,15 +92,35 @@ export function createStorageDedupStore(storage: DedupStorage, options: StorageD
     },
     async claim(workspaceId, key, ttlMs) {
       const lockKey = `webhook-delivery:${workspaceId}:${key}`;
+      if (options.localClaims) return claimLocally(lockKey, ttlMs);
       const owner = randomUUID();
       const lease = await storage.acquireLock(lockKey, owner, ttlMs);
       if (!lease) return null;
       return () => storage.releaseLock(lockKey, owner);
     },
+    // Claim first, then one look under the claim: a new delivery costs two round trips instead of
+    // three (look, claim, look again), and a record written by a copy that finished before the claim
+    // is still seen. Only a redelivery of an accepted one pays one more (giving the claim back).
+    async claimOrGet(workspaceId, key, ttlMs) {
+      const release = await store.claim(workspaceId, key, ttlMs);
+      let record: DeliveryRecord | null;
+      try {
+        record = await store.get(workspaceId, key);
+      } catch (error) {
+        await release?.().catch(() => undefined);
+        throw error;
+      }
+      if (record) {
+        await release?.().catch(() => undefined);
+        return { record };
+      }
+      return release ? { release } : { busy: true };
+    },
     async remember(workspaceId, key, record) {
       await storage.putDocument(collection, workspaceId, key, record);
     },
   };
+  return store;
 }
 
 /**

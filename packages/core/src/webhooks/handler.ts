@@ -1,11 +1,13 @@
 import { systemClock, type Clock } from '../clock/index.js';
 import type { RawItem, SignatureSchemeName, WebhookParseResult, WebhookRequest, WebhookSpec } from '../connector/index.js';
 import { createError, fromZodError, isTributaryError, type TributaryError } from '../errors/index.js';
+import { DEFAULT_MAX_JSON_DEPTH, findJsonDepthExcess, jsonDepthMessage } from '../json/index.js';
 import { declaredLength, decodeBody, DEFAULT_MAX_BODY_BYTES, payloadTooLarge, readStreamCapped } from './body.js';
-import { createStorageDedupStore, deliveryKey, type DedupStorage, type DedupStore, type DeliveryRecord } from './dedup.js';
+import { createStorageDedupStore, deliveryKey, type ClaimOutcome, type DedupStorage, type DedupStore, type DeliveryRecord } from './dedup.js';
 import { errorResponse, jsonResponse } from './responses.js';
 import { DEFAULT_TOLERANCE_MS, type SignatureVerification } from './scheme.js';
 import { getSignatureScheme, signatureSchemes } from './schemes.js';
+import { createResolvedSourceCache } from './source-cache.js';
 
 /** Which source a webhook is for, usually taken from the route (`/webhooks/:workspaceId/:sourceId`). */
 export interface WebhookParams {
@@ -31,6 +33,12 @@ export interface WebhookPipeline {
   sources: {
     /** @throws TributaryError `not_found` when the workspace has no such source */
     resolve(workspaceId: string, sourceId: string): Promise<WebhookSource>;
+    /**
+     * Tells the listener of sources changed through this pipeline, so the handler's cache drops
+     * them at once (a pipeline's `sources.onChange`). Without it, changes are seen within
+     * {@link WebhookHandlerOptions.sourceCacheMs}.
+     */
+    onChange?(listener: (workspaceId: string, sourceId: string) => void): () => void;
   };
   /** Resolves once the items are durably enqueued; rejects when they are not. */
   ingest(workspaceId: string, sourceId: string, items: readonly RawItem[], options?: { receivedAt?: Date; traceparent?: string }): Promise<{ accepted: number; ids: string[] }>;
@@ -58,6 +66,19 @@ export interface WebhookHandlerOptions {
   claimTtlMs?: number;
   /** Largest body accepted, in bytes; larger requests get 413. @default 1048576 (1 MiB) */
   maxBodyBytes?: number;
+  /**
+   * Deepest nesting of the decoded body (objects and arrays); deeper bodies get 400 naming where,
+   * before the connector or the queue recurses into them. @default 64
+   */
+  maxJsonDepth?: number;
+  /**
+   * How long a resolved source (enabled flag, webhook scheme and decrypted secret, connector config;
+   * never credentials) is reused without resolving it again. Changes made through the pipeline's
+   * `sources` drop it at once; changes made by another process are seen within this bound (a secret
+   * rotated elsewhere still verifies the old way for at most this long). 0 resolves on every request.
+   * @default 5000
+   */
+  sourceCacheMs?: number;
   /** @default systemClock */
   clock?: Clock;
   /** Accepted distance of signed timestamps from now, both ways. @default 300000 (5 minutes) */
@@ -114,7 +135,8 @@ const isZodError = (e: unknown): e is { issues: { path: PropertyKey[]; message: 
  * Creates the webhook endpoint of a pipeline. In order, a request is: refused unless POST (405);
  * refused when `Content-Length` exceeds the limit (413); matched to its source (404, or 403 when
  * disabled); read with a cap (413); verified when the source has a secret — signature missing,
- * wrong, stale or future → 401; decoded (invalid UTF-8 or JSON → 400); checked against delivery ids
+ * wrong, stale or future → 401; decoded (invalid UTF-8 or JSON, or nested deeper than `maxJsonDepth`
+ * → 400); checked against delivery ids
  * already accepted (200, nothing enqueued again); parsed by the connector (its validation errors
  * → 400 naming the field); enqueued (202 only after `ingest` resolved; 503 with `Retry-After`
  * when it fails, and the delivery id is not remembered, so the sender's retry is processed).
@@ -129,16 +151,51 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   const toleranceMs = options.toleranceMs ?? DEFAULT_TOLERANCE_MS;
   const retentionMs = options.dedupRetentionMs ?? 3 * 24 * 60 * 60 * 1000;
   const claimTtlMs = options.claimTtlMs ?? 60_000;
+  const maxJsonDepth = options.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH;
   const dedup: DedupStore | undefined =
     options.dedup === false ? undefined : (options.dedup ?? (pipeline.storage ? createStorageDedupStore(pipeline.storage, { clock }) : undefined));
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1) throw createError('webhooks', 'config', 'maxBodyBytes must be a positive integer');
+  if (!Number.isInteger(maxJsonDepth) || maxJsonDepth < 1) throw createError('webhooks', 'config', 'maxJsonDepth must be a positive integer');
 
   const webhookError = (code: TributaryError['code'], message: string, extra: { issues?: { path: string; message: string }[]; retryAfterMs?: number } = {}) =>
     createError('webhooks', code, message, extra);
 
+  // Only what verification and parsing need is kept: the resolved credentials are dropped.
+  const sourceCache = createResolvedSourceCache<WebhookSource>({
+    clock,
+    ttlMs: options.sourceCacheMs ?? 5000,
+    resolve: async (workspaceId, sourceId) => {
+      const { source, connector, config, webhookSecret } = await pipeline.sources.resolve(workspaceId, sourceId);
+      return { source: { enabled: source.enabled, webhook: source.webhook }, connector, config, webhookSecret };
+    },
+  });
+  pipeline.sources.onChange?.((workspaceId, sourceId) => sourceCache.invalidate(workspaceId, sourceId));
+
+  /** Claims a delivery and looks for its record, in one step when the store can. */
+  async function claimOrGet(store: DedupStore, workspaceId: string, key: string): Promise<ClaimOutcome> {
+    if (store.claimOrGet) return store.claimOrGet(workspaceId, key, claimTtlMs);
+    let release: (() => Promise<void>) | null = null;
+    try {
+      let previous = await store.get(workspaceId, key);
+      if (!previous) {
+        release = await store.claim(workspaceId, key, claimTtlMs);
+        // Look again under the claim: a copy may have finished between the first look and the claim.
+        if (release) previous = await store.get(workspaceId, key);
+      }
+      if (previous) {
+        await release?.().catch(() => undefined);
+        return { record: previous };
+      }
+      return release ? { release } : { busy: true };
+    } catch (error) {
+      await release?.().catch(() => undefined);
+      throw error;
+    }
+  }
+
   async function resolve(params: WebhookParams): Promise<WebhookSource> {
     try {
-      return await pipeline.sources.resolve(params.workspaceId, params.sourceId);
+      return await sourceCache.get(params.workspaceId, params.sourceId);
     } catch (error) {
       if (isTributaryError(error, 'not_found')) throw new Answer(webhookError('not_found', `no source ${JSON.stringify(params.sourceId)} in this workspace`));
       // Storage outages are worth a retry by the sender; broken configuration is not, but must not be lost either.
@@ -192,6 +249,11 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     }
 
     const body = decodeBody(rawBody, request.headers.get('content-type'));
+    const excess = findJsonDepthExcess(body, maxJsonDepth);
+    if (excess) {
+      const path = excess.path ? `body.${excess.path}` : 'body';
+      throw new Answer(webhookError('validation', `request body is ${jsonDepthMessage(maxJsonDepth)} (at ${path})`, { issues: [{ path, message: jsonDepthMessage(maxJsonDepth) }] }));
+    }
     const known = Object.hasOwn(signatureSchemes, schemeName) ? signatureSchemes[schemeName] : undefined;
     // The connector knows its provider best; then the scheme's header; then the generic Idempotency-Key.
     const deliveryId = spec.deliveryId?.(webhookRequest) ?? known?.deliveryId?.(webhookRequest, body) ?? (request.headers.get('idempotency-key')?.trim() || undefined);
@@ -199,26 +261,21 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
 
     let release: (() => Promise<void>) | null = null;
     if (key && dedup) {
-      let previous: DeliveryRecord | null;
+      let outcome: ClaimOutcome;
       try {
-        previous = await dedup.get(params.workspaceId, key);
-        if (!previous) {
-          release = await dedup.claim(params.workspaceId, key, claimTtlMs);
-          // Look again under the claim: a copy may have finished between the first look and the claim.
-          if (release) previous = await dedup.get(params.workspaceId, key);
-        }
+        outcome = await claimOrGet(dedup, params.workspaceId, key);
       } catch (error) {
-        await release?.().catch(() => undefined);
         throw new Answer(webhookError('unavailable', 'delivery ids could not be checked; retry later'), 'dedup', error);
       }
-      if (previous) {
-        await release?.().catch(() => undefined);
+      if ('record' in outcome) {
+        const previous = outcome.record;
         const answer: WebhookAcceptedBody = { accepted: previous.accepted, ids: previous.ids, deliveryId, duplicate: true, ...(previous.runId ? { runId: previous.runId } : {}) };
         return jsonResponse(200, answer);
       }
-      if (!release) {
+      if ('busy' in outcome) {
         throw new Answer(webhookError('conflict', `delivery ${JSON.stringify(deliveryId)} is being processed by another request; retry later`, { retryAfterMs: 1000 }));
       }
+      release = outcome.release;
     }
 
     try {
@@ -233,6 +290,8 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
             ...(traceparent && TRACEPARENT.test(traceparent) ? { traceparent } : {}),
           }));
         } catch (error) {
+          // An item the pipeline refuses as such (nested too deeply, say) fails the same way on every retry.
+          if (isTributaryError(error, 'validation')) throw new Answer(error);
           const retryAfterMs = isTributaryError(error) ? error.retryAfterMs : undefined;
           throw new Answer(webhookError('unavailable', 'the items could not be enqueued; retry later', { retryAfterMs }), 'ingest', error);
         }
@@ -257,7 +316,17 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
           ...(runId ? { runId } : {}),
         };
         // The items are enqueued: a lost record only means a redelivery is enqueued again, which is idempotent.
-        await dedup.remember(params.workspaceId, key, record).catch((error: unknown) => options.onError?.(error, { ...params, stage: 'remember' }));
+        const remembered = await dedup.remember(params.workspaceId, key, record).then(
+          () => true,
+          (error: unknown) => (options.onError?.(error, { ...params, stage: 'remember' }), false),
+        );
+        // With the record saved, the claim guards nothing any more (a copy arriving now finds the
+        // record, claim or not), so the answer need not wait for its release: one round trip less.
+        if (remembered && release) {
+          const held = release;
+          release = null;
+          void held().catch(() => undefined);
+        }
       }
       if (result.response) return jsonResponse(result.response.status, result.response.body, result.response.headers);
       const answer: WebhookAcceptedBody = { accepted, ids, ...(deliveryId ? { deliveryId } : {}), ...(runId ? { runId } : {}) };

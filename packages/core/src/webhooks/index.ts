@@ -45,7 +45,8 @@ export {
   slackScheme,
   stripeScheme,
 } from './provider-schemes.js';
-export { createStorageDedupStore, deliveryKey, type DedupStorage, type DedupStore, type DeliveryRecord, type StorageDedupStoreOptions } from './dedup.js';
+export { createStorageDedupStore, deliveryKey, type ClaimOutcome, type DedupStorage, type DedupStore, type DeliveryRecord, type StorageDedupStoreOptions } from './dedup.js';
+export { createResolvedSourceCache, type ResolvedSourceCache } from './source-cache.js';
 export { DEFAULT_MAX_BODY_BYTES, decodeBody, readStreamCapped } from './body.js';
 export { errorResponse, type ErrorResponseOptions } from './responses.js';
 export {

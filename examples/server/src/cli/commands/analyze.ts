@@ -9,7 +9,6 @@
 import { analyzeRecord, type Analyzer } from '@tributary/core/analysis';
 import type { TributaryRecord } from '@tributary/core/record';
 import { readNdjson } from '@tributary/connectors/file';
-import { createSecretBox, generateKey } from '@tributary/core/crypto';
 import { loadRegistry } from '../../registry.js';
 import { EXIT, UsageError, intOption, parseCommand, stringOption } from '../args.js';
 import { createLineWriter, say } from '../output.js';
@@ -73,7 +72,7 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   const { values } = parseCommand(analyzeSpec, argv);
   const maxLineBytes = intOption(values, 'max-line-bytes', 'analyze', 1024 * 1024, 16);
   const quiet = values.quiet === true;
-  const registry = await loadRegistry({ secretBox: createSecretBox({ keys: { k1: generateKey() } }), fileRoot: process.cwd() });
+  const registry = await loadRegistry({ fileRoot: process.cwd() });
   const analyzers = pick(registry.analyzers, stringOption(values, 'analyzers'));
   if (analyzers.length === 0) {
     say('tributary analyze: no analyzer is installed');

@@ -123,7 +123,7 @@ export async function importCommand(argv: string[]): Promise<number> {
     progress.update(offset, size, resumeAt > 0 ? `resuming at line ${checkpoint?.line ?? 0}` : '');
 
     await pipeline.start({ stages: PROCESSING });
-    const { runId } = await server.runs.trigger(workspace.id, source.id, { trigger: 'manual' });
+    const { runId } = await server.pipeline.trigger(workspace.id, source.id, { trigger: 'manual' });
     await waitIdle(server, PROCESSING.map((s) => pipeline.topics[s]), { onPoll: () => progress.update(offset, undefined, note()) });
     for (const off of offs) off();
     const run = await pipeline.getRun(workspace.id, runId);

@@ -53,7 +53,7 @@ export async function syncCommand(argv: string[]): Promise<number> {
   const quiet = values.quiet === true;
 
   const secretBox = createSecretBox({ keys: { k1: generateKey() } });
-  const registry = await loadRegistry({ secretBox, fileRoot: process.cwd() });
+  const registry = await loadRegistry({ fileRoot: process.cwd() });
   const connector = registry.connectors.find((c) => c.name === connectorName);
   const pullable = registry.connectors.filter((c) => c.fetch).map((c) => c.name);
   if (!connector) throw new UsageError(`no connector ${JSON.stringify(connectorName)}: available are ${pullable.join(', ')}`, 'sync');

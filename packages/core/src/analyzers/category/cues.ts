@@ -14,9 +14,13 @@ const cue = (weight: number, pattern: RegExp): Cue => ({ pattern, weight });
 /**
  * Cues on the original text (case and line breaks kept): stack traces and error names, which are the
  * strongest sign of a bug report.
+ *
+ * Every cue must take time linear in the text: repetitions that can run on (`\s`, `.`, `[^\n]`) are
+ * bounded, since an unbounded one is retried from each start position and a long text with many starts
+ * ("expected: expected: …", a long line of frames) turns quadratic.
  */
 export const RAW_BUG_CUES: readonly Cue[] = [
-  cue(4, /\n\s*at [\w$.<>[\]]+ ?\(?[^\n]*:\d+(?::\d+)?\)?/),
+  cue(4, /\n\s{0,40}at [\w$.<>[\]]{1,200} ?\(?[^\n]{0,300}?:\d+/),
   cue(4, /Traceback \(most recent call last\)|Exception in thread|panicked at|Segmentation fault|core dumped/i),
   cue(3, /\b[A-Z]\w*(?:Error|Exception)\b(?::|\s+at\b)/),
 ];
@@ -27,7 +31,7 @@ export const RAW_BUG_CUES: readonly Cue[] = [
  */
 export const CUES: Readonly<Record<CuedCategory, readonly Cue[]>> = {
   bug_report: [
-    cue(4, /\bsteps to reproduce\b|\bto reproduce\b|\brepro(?:duction)? steps\b|\bexpected(?: behaviou?r| result)?:.*\bactual\b/),
+    cue(4, /\bsteps to reproduce\b|\bto reproduce\b|\brepro(?:duction)? steps\b|\bexpected(?: behaviou?r| result)?:.{0,400}?\bactual\b/),
     cue(3, /\bcrash(?:es|ed|ing)?\b|\bfreez(?:e|es|ing)\b|\bfroze(?:n)?\b|\bhangs\b|\bunresponsive\b|\bforce clos/),
     cue(3, /\b(?:does|do|is|are|did|was|were|will|would) not (?:work|load|open|start|sync|save|show|respond|display|connect|update|play|send|launch|install|download|upload|print|appear|register|refresh|close|apply|go through)\b/),
     cue(3, /\bnot (?:working|loading|opening|syncing|saving|showing|responding|displaying|connecting|updating|playing|sending|launching|appearing|registering|refreshing)\b|\b(?:stopped|stops) working\b|\bno longer (?:works?|loads?|shows?|syncs?|opens?)\b/),
@@ -48,6 +52,12 @@ export const CUES: Readonly<Record<CuedCategory, readonly Cue[]>> = {
     cue(1.5, /\bkeeps? \w+ing\b|\brevert(?:s|ing|ed)?\b/),
     cue(1.5, /\b(?:wrong|incorrect)\b|\bmismatch\b|\binstead of\b/),
     cue(1, /\bsince (?:the )?(?:last|latest|recent|new) (?:update|version|release)\b|\bafter (?:the )?(?:last |latest |recent )?(?:update|upgrade)\b|\bsince yesterday\b/),
+    // Indirect reports: what the writer already tried, the thing that "used to work", a refusal by the
+    // product, and the device or version it happens on.
+    cue(2, /\b(?:tried|tries|trying) (?:to )?(?:reinstall|re-install|restart|reboot|clear|log ?out|update|reset)(?:ing|ed)?\b|\b(?:reinstalled|re-installed|rebooted|restarted|cleared (?:the |my )?(?:cache|cookies|data))\b|\bno matter what i (?:do|try)\b/),
+    cue(2, /\bused to work\b|\bworked (?:fine|perfectly|great|well) (?:before|until)\b|\bstill (?:happens|broken|crashing|not fixed)\b|\bhappens (?:again|every time|randomly|constantly)\b|\bkeeps happening\b/),
+    cue(2, /\bwill not let me\b|\bdoes not let me\b|\brefuses to (?:open|load|start|work|sync|save|connect|launch|install|accept|let)\b|\b(?:greyed|grayed) out\b|\btim(?:es|ed) out\b|\bout of sync\b|\bshows? (?:up )?(?:as )?(?:empty|blank|zero|the wrong|an? old)\b|\bdoes not (?:do anything|react|respond)\b/),
+    cue(1, /\bon (?:my )?(?:iphone|ipad|android|pixel|galaxy|samsung|mac|windows|chrome|firefox|safari|ios \d+|android \d+)\b|\bversion \d+(?:\.\d+)+\b|\bv\d+\.\d+\b/),
   ],
   feature_request: [
     cue(4, /\bfeature request\b|\bfeature suggestion\b/),
@@ -70,6 +80,10 @@ export const CUES: Readonly<Record<CuedCategory, readonly Cue[]>> = {
     cue(3, /\bwould make (?:this|it) (?:perfect|better|even better|great|complete|easier|much better)\b/),
     cue(2, /\bwould save\b|\bwould be (?:great|nice|awesome|helpful|useful|handy|cool)\b|\bintegration with\b/),
     cue(1, /\b(?:option|ability|way) to\b|\bsupport for\b|\badding\b|\bcan we\b|\bplease\b/),
+    // Asking for what is missing without naming it a request: "there is no way to", "why can't I",
+    // "should let me", "if only it had".
+    cue(2.5, /\bthere (?:is|'s) no (?:way|option|setting|button) to\b|\bthere should be\b|\bshould (?:let|allow) (?:me|us|users)\b(?! know)|\bshould be able to\b|\bif only (?:it|there|you)\b|\bonly thing (?:missing|lacking)\b/),
+    cue(2, /\bwhy (?:can|could) i not\b|\bwhy is there no\b|\bwhen will (?:you|we|it) (?:add|get|support|have)\b|\bdoes not (?:support|offer)\b|\blacks? (?:an?|the|any)\b|\b(?:it|app|this) (?:really )?needs? (?:an?|more|better|the option)\b/),
   ],
   question: [
     cue(2.5, /\banyone know\b|\bany idea\b|\bi was wondering\b|\bwondering (?:if|whether|how|why)\b|\bquick question\b|\bquestion:|\bcould (?:someone|anyone|you) (?:explain|tell|help)\b/),
@@ -88,6 +102,8 @@ export const CUES: Readonly<Record<CuedCategory, readonly Cue[]>> = {
     cue(2, /\b(?:too|so|overly) (?:complicated|complex|hard|difficult|slow|expensive|pricey|buggy)\b|\btakes? (?:ages|forever)\b|\bcosts? more than\b|\btrying to sell\b|\bwithout (?:solving|fixing|answering|helping)\b|\b(?:nobody|no one) (?:can|could|will|would|cares|answered|helped)\b|\bdrains?\b|\bgot it after\b|\bafter \d+ (?:days|weeks|months)\b/),
     cue(2, /\bwhy (?:is|does|do|are|did) (?:it|this|that|everything|your|you) (?:so|always|still|never|even)\b|\bhow (?:is|are) (?:it|this) (?:so|still)\b/),
     cue(2, /\b(?:tedious|pointless|uncomfortable|useless|lazy|careless|unreliable|overrated|flimsy|cheaply made|poorly|mediocre|subpar|sloppy|a shame|new low)\b/),
+    // Dissatisfaction with service, price or policy said without a strong adjective.
+    cue(2, /\b(?:on|put on) hold for\b|\bnot what i (?:expected|paid for|ordered)\b|\bexpected (?:better|more)\b|\bnever again\b|\bswitch(?:ing|ed)? to (?:another|a different|a competitor)\b|\b(?:hidden|extra) (?:fees?|charges?)\b|\bwhy (?:do|should) i (?:have to|need to|pay)\b|\blousy\b|\btaking my (?:business|money) elsewhere\b/),
     cue(2, /\bnever happened\b|\b(?:nobody|no one) (?:responds|replies|answers|helps|cares)\b|\bno (?:\w+ ){0,2}at all\b|\bpromised\b|\bonly a bot\b|\bcosts? (?:money|extra)\b|\bnot even\b/),
   ],
   praise: [

@@ -42,7 +42,7 @@ export interface KeyphraseResult {
 }
 
 /** Bump when results change, so stored records are re-analyzed. */
-export const KEYPHRASE_ANALYZER_VERSION = '1.0.0';
+export const KEYPHRASE_ANALYZER_VERSION = '1.0.1';
 
 /**
  * Extracts keyphrases and topics from one text, for callers outside the pipeline.

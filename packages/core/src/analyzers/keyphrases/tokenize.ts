@@ -18,8 +18,12 @@ export interface Token {
  * Spans that are never phrases: URLs, e-mail addresses, @mentions, code-like runs ("com.example.Foo",
  * "snake_case", "v1.2.3", "C:\\path") and HTML entities ("&amp;"), which are replaced by a line break
  * so they also end the phrase around them.
+ *
+ * The e-mail and code-like alternatives may start only where a run of their characters starts (the
+ * lookbehinds): without them a long run with no separator in it ("xxxx…", 64 KB) is scanned to its end
+ * from every position, which is quadratic (seconds for one record).
  */
-const NOT_WORDS = /(?:https?:\/\/|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?<![\w@])@\w+|\w+(?:(?:\.(?=[a-z0-9])|::|_|\\|->)\w+)+(?:\(\))?|\b\d+(?:[.,:/-]\d+)+\b|&(?:[a-z]+|#\d+);/g;
+const NOT_WORDS = /(?:https?:\/\/|www\.)\S+|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?<![\w@])@\w+|(?<!\w)\w+(?:(?:\.(?=[a-z0-9])|::|_|\\|->)\w+)+(?:\(\))?|\b\d+(?:[.,:/-]\d+)+\b|&(?:[a-z]+|#\d+);/g;
 const WORD = /[\p{L}\p{M}\p{N}]+(?:['’-][\p{L}\p{M}\p{N}]+)*/gu;
 /** Numbers with an optional unit or ordinal suffix ("2", "10pm", "3rd", "500mb"): never content. */
 const NUMBER = /^\d+(?:st|nd|rd|th|am|pm|s|x|k|m|kb|mb|gb|tb|ms|h|hr|hrs|min|mins|sec|secs)?$/;

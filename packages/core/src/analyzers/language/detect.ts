@@ -65,12 +65,13 @@ const CUES: Readonly<Record<string, readonly string[]>> = {
   ڑ: ['ur'], ں: ['ur'], ے: ['ur'], ھ: ['ur'], ة: ['ar'], ى: ['ar'], إ: ['ar'], ك: ['ar'], ي: ['ar'],
 };
 
-/** Vietnamese letters with a tone mark (Latin Extended Additional) are hardly used by any other language. */
-const VIETNAMESE_TONES = /[\u1ea0-\u1ef9]/gu;
-
 interface Models {
   codes: string[];
   scripts: Script[];
+  /** Model indexes of each script, so a text is scored only against the languages of its script. */
+  byScript: Map<Script, number[]>;
+  /** Cue letters by code point: the model indexes of the languages that use each. */
+  cues: Map<number, number[]>;
   /** Trigram → pairs of (model index, log-probability), so a text's trigrams are looked up once for all models. */
   trigrams: Map<string, number[]>;
   /** Word → indexes of the models whose frequent-word list has it. */
@@ -81,7 +82,7 @@ let models: Models | undefined;
 
 function loadModels(): Models {
   if (models) return models;
-  const built: Models = { codes: [], scripts: [], trigrams: new Map(), words: new Map() };
+  const built: Models = { codes: [], scripts: [], byScript: new Map(), cues: new Map(), trigrams: new Map(), words: new Map() };
   let z = 0;
   for (let r = 0; r < 300; r++) z += 1 / (r + RANK_OFFSET);
   for (const [code, profile] of Object.entries(TRIGRAM_PROFILES)) {
@@ -91,6 +92,9 @@ function loadModels(): Models {
     const index = built.codes.length;
     built.codes.push(code);
     built.scripts.push(script);
+    const ofScript = built.byScript.get(script) ?? [];
+    ofScript.push(index);
+    built.byScript.set(script, ofScript);
     // Half the probability mass on the top 300 trigrams, Zipf-shaped by rank.
     for (let r = 0; r * 3 < profile.length; r++) {
       const t = profile.slice(r * 3, r * 3 + 3);
@@ -105,11 +109,19 @@ function loadModels(): Models {
       built.words.set(word, list);
     }
   }
+  for (const [letter, codes] of Object.entries(CUES)) {
+    built.cues.set(letter.codePointAt(0)!, codes.map((c) => built.codes.indexOf(c)).filter((k) => k >= 0));
+  }
   models = built;
   return built;
 }
 
-const URLS = /\b(?:https?:\/\/|www\.)\S+|\S+@\S+\.\S+|[@#][\p{L}\p{N}_]+/gu;
+/**
+ * Links, e-mail addresses, @handles and #tags: not words of any language. The e-mail alternative starts
+ * only at the start of a run without spaces or "@" and cannot cross an "@": the earlier `\S+@\S+\.\S+`
+ * backtracked cubically on a run such as "a@a@a@…" (seconds on 4,000 characters).
+ */
+const URLS = /\b(?:https?:\/\/|www\.)\S+|(?<![^\s@])[^\s@]+@[^\s@]+\.[^\s@]+|[@#][\p{L}\p{N}_]+/gu;
 const NOT_LETTER = /[^\p{L}\p{M}']+/gu;
 const COMBINING = /\p{M}/u;
 /** The language of a long text shows in its first few thousand characters. */
@@ -118,22 +130,47 @@ const MAX_CHARS = 4000;
 /** Identifies the language of a text. */
 export function detect(input: string, settings: DetectSettings): Detection {
   const text = input.slice(0, MAX_CHARS).normalize('NFC').replace(URLS, ' ');
+  // ASCII letters are counted apart: most text is Latin, and a Map update per character was a good
+  // share of the analyzer's time. Where each script first appears breaks ties between scripts, as the
+  // insertion order of one Map did before.
   const counts = new Map<Script, number>();
+  const firstAt = new Map<Script, number>();
+  let ascii = 0;
+  let firstAscii = -1;
   let letters = 0;
-  for (const ch of text) {
-    const script = scriptOf(ch.codePointAt(0)!);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) {
+      if ((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) {
+        if (ascii++ === 0) firstAscii = i;
+      }
+      continue;
+    }
+    const cp = text.codePointAt(i)!;
+    if (cp > 0xffff) i++;
+    const script = scriptOf(cp);
     if (!script) continue;
-    counts.set(script, (counts.get(script) ?? 0) + 1);
+    const seen = counts.get(script);
+    if (seen === undefined) firstAt.set(script, i);
+    counts.set(script, (seen ?? 0) + 1);
     letters++;
   }
+  if (ascii > 0) {
+    counts.set('Latin', (counts.get('Latin') ?? 0) + ascii);
+    firstAt.set('Latin', Math.min(firstAt.get('Latin') ?? firstAscii, firstAscii));
+  }
+  letters += ascii;
   if (letters === 0) return UND();
   const han = counts.get('Han') ?? 0;
   const kana = counts.get('Kana') ?? 0;
   let dominant: Script = 'Latin';
   let best = -1;
+  let bestAt = Infinity;
   for (const [script, n] of counts) {
-    if (n > best) {
+    const at = firstAt.get(script)!;
+    if (n > best || (n === best && at < bestAt)) {
       best = n;
+      bestAt = at;
       dominant = script;
     }
   }
@@ -170,7 +207,7 @@ function scoreScript(text: string, script: Script, letterCount: number, settings
   const lower = text.slice(0, MAX_CHARS).toLowerCase().replace(/’/g, "'");
   const words: string[] = [];
   for (const raw of lower.split(NOT_LETTER)) {
-    const w = raw.replace(/^'+|'+$/g, '');
+    const w = raw.charCodeAt(0) === 39 || raw.charCodeAt(raw.length - 1) === 39 ? raw.replace(/^'+|'+$/g, '') : raw;
     if (w.length > 0 && inScript(w, script)) words.push(w);
   }
   if (words.length === 0) return [];
@@ -179,36 +216,41 @@ function scoreScript(text: string, script: Script, letterCount: number, settings
   const hits = new Float64Array(count);
   const wordHits = new Float64Array(count);
   let total = 0;
-  const trigrams = new Map<string, number>();
+  // Each trigram occurrence goes straight to the models: counting them in a Map first cost as much as
+  // the lookups themselves.
   for (const word of words) {
-    const padded = ` ${word.replace(/'/g, ' ')} `;
+    const padded = ` ${word.includes("'") ? word.replace(/'/g, ' ') : word} `;
     for (let i = 0; i + 3 <= padded.length; i++) {
-      const t = padded.slice(i, i + 3);
-      trigrams.set(t, (trigrams.get(t) ?? 0) + 1);
       total++;
+      const postings = m.trigrams.get(padded.slice(i, i + 3));
+      if (!postings) continue;
+      for (let p = 0; p < postings.length; p += 2) {
+        const k = postings[p]!;
+        fit[k]! += postings[p + 1]! - UNSEEN;
+        hits[k]!++;
+      }
     }
     const list = m.words.get(word);
     if (list) for (const k of list) wordHits[k]!++;
   }
-  for (const [t, n] of trigrams) {
-    const postings = m.trigrams.get(t);
-    if (!postings) continue;
-    for (let p = 0; p < postings.length; p += 2) {
-      const k = postings[p]!;
-      fit[k]! += n * (postings[p + 1]! - UNSEEN);
-      hits[k]! += n;
-    }
+  // Cue letters, and Vietnamese letters with a tone mark (Latin Extended Additional, U+1EA0–U+1EF9, hardly
+  // used by any other language), all lie beyond ASCII, which is skipped at once.
+  const cueCounts = new Map<number, number>();
+  let vietnameseTones = 0;
+  for (let i = 0; i < lower.length; i++) {
+    const c = lower.charCodeAt(i);
+    if (c < 0xc0) continue;
+    if (c >= 0x1ea0 && c <= 0x1ef9) vietnameseTones++;
+    else if (m.cues.has(c)) cueCounts.set(c, (cueCounts.get(c) ?? 0) + 1);
   }
-  const cueCounts = new Map<string, number>();
-  for (const ch of lower) if (CUES[ch]) cueCounts.set(ch, (cueCounts.get(ch) ?? 0) + 1);
-  const vietnameseTones = (lower.match(VIETNAMESE_TONES) ?? []).length;
+  const cuesOf = new Float64Array(count);
+  for (const [c, n] of cueCounts) for (const k of m.cues.get(c)!) cuesOf[k]! += Math.min(n, CUE_CAP);
 
   const scores: { code: string; score: number; hitRate: number; wordHits: number }[] = [];
-  for (let k = 0; k < count; k++) {
+  for (const k of m.byScript.get(script) ?? []) {
     const code = m.codes[k]!;
-    if (m.scripts[k] !== script || (settings.only && !settings.only.has(code))) continue;
-    let cues = 0;
-    for (const [ch, n] of cueCounts) if (CUES[ch]!.includes(code)) cues += Math.min(n, CUE_CAP);
+    if (settings.only && !settings.only.has(code)) continue;
+    let cues = cuesOf[k]!;
     if (code === 'vi') cues += 2 * Math.min(vietnameseTones, CUE_CAP);
     const score = (total * UNSEEN + fit[k]!) * TRIGRAM_WEIGHT + WORD_MATCH * wordHits[k]! + CUE * cues + (PRIOR[code] ?? 0);
     scores.push({ code, score, hitRate: hits[k]! / total, wordHits: wordHits[k]! });
@@ -223,7 +265,8 @@ function scoreScript(text: string, script: Script, letterCount: number, settings
   let z = 0;
   for (const s of scores) z += Math.exp(s.score - top.score);
   const factor = lengthFactor(letterCount);
-  return scores.map((s) => ({ code: s.code, confidence: (Math.exp(s.score - top.score) / z) * factor }));
+  // The answer and three alternatives are all anyone reads (see finish); the rest only count in z.
+  return scores.slice(0, 4).map((s) => ({ code: s.code, confidence: (Math.exp(s.score - top.score) / z) * factor }));
 }
 
 function inScript(word: string, script: Script): boolean {

@@ -44,7 +44,7 @@ export interface LanguageResult {
 }
 
 /** Bump when results change, so stored records are re-analyzed. */
-export const LANGUAGE_ANALYZER_VERSION = '1.0.0';
+export const LANGUAGE_ANALYZER_VERSION = '1.0.1';
 
 /** The ISO 639-1 codes the analyzer can return (besides `und`). */
 export const SUPPORTED_LANGUAGES: readonly string[] = [...new Set([...Object.keys(TRIGRAM_PROFILES), ...Object.values(SINGLE_LANGUAGE_SCRIPTS), 'ja', 'zh'])].sort();

@@ -59,7 +59,7 @@ export interface ModerationResult {
 }
 
 /** Bump when results change, so stored records are re-analyzed. */
-export const MODERATION_ANALYZER_VERSION = '1.0.0';
+export const MODERATION_ANALYZER_VERSION = '1.0.1';
 
 /**
  * Creates a plain moderation function with the analyzer's rules, for callers outside the pipeline.

@@ -16,6 +16,8 @@ const TOKEN = /[\p{L}\p{N}@$*#_%|!€]+(?:['’][\p{L}]+)?/gu;
 const EXCEPTION_SET = new Set(NOT_TERMS);
 const SUFFIXES = ['ing', 'in', 'ers', 'er', 'ed', 'es', 's', 'y', 'ty', 'ier', 'iest', 'head', 'heads', 'face', 'bag', 'hole'];
 const RANK: Readonly<Record<TermKind, number>> = { mild: 0, insult: 1, profanity: 2, slur: 3 };
+/** Longest run of spaced-out letters read as one word ("m o t h e r f u c k e r" is 12). */
+const MAX_SPELLED = 24;
 
 /**
  * Splits a text into words and recognizes lexicon terms however they are disguised: look-alike
@@ -35,10 +37,12 @@ export function normalizeWords(text: string): Word[] {
   }
   const words: Word[] = [];
   for (let i = 0; i < raw.length; i++) {
-    // Letters spaced out: three or more one-character tokens, each a short gap apart.
+    // Letters spaced out: three or more one-character tokens, each a short gap apart. The run is capped
+    // at the longest spelled-out word worth finding: uncapped, a long run ("1 1 1 …", "a.b.c.…") would be
+    // joined again from each of its positions, which is quadratic.
     if (raw[i]!.token.length === 1) {
       let j = i;
-      while (j + 1 < raw.length && raw[j + 1]!.token.length === 1 && raw[j + 1]!.start - raw[j]!.end <= 2) j++;
+      while (j + 1 < raw.length && j - i < MAX_SPELLED && raw[j + 1]!.token.length === 1 && raw[j + 1]!.start - raw[j]!.end <= 2) j++;
       if (j - i >= 2) {
         const joined = raw.slice(i, j + 1).map((r) => r.token).join('');
         const hit = resolve(joined);
@@ -129,7 +133,17 @@ function deleet(token: string): string {
   return out;
 }
 
-/** Shortens every run of one letter to at most `max` ("fuuuck" → "fuck"). */
+/**
+ * Shortens every run of one letter to at most `max` ("fuuuck" → "fuck"). A loop rather than
+ * `/(.)\1+/`, whose backtracking runs out of stack on a token of megabytes of one letter.
+ */
 function collapse(word: string, max: 1 | 2): string {
-  return max === 1 ? word.replace(/(.)\1+/g, '$1') : word.replace(/(.)\1{2,}/g, '$1$1');
+  let out = '';
+  let from = 0;
+  for (let i = 0; i <= word.length; i++) {
+    if (i < word.length && word.charCodeAt(i) === word.charCodeAt(from)) continue;
+    out += word.slice(from, from + Math.min(i - from, max));
+    from = i;
+  }
+  return out;
 }

@@ -42,9 +42,15 @@ export async function sendJson(request: RemoteRequest, settings: SendSettings, s
     await settings.limiter.acquire(settings.limiterKey, settings.rateLimit, { signal });
     const timeout = new AbortController();
     const timer = clock.setTimeout(() => timeout.abort(createError(component, 'timeout', `no answer from ${where(request.url)} within ${settings.timeoutMs} ms`)), settings.timeoutMs);
+    // Linked by hand and unlinked in `finally`, not `AbortSignal.any([signal, timeout.signal])`:
+    // `signal` is usually a consumer's, alive as long as the process, and on Node 20 it would keep
+    // every request's dependent signal (see dispatcher/deadline.ts, reliability bug 7).
+    const onAbort = () => timeout.abort(signal.reason);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
     let retryAfterMs: number | undefined;
     try {
-      const response = await settings.fetch(request.url, { ...request.init, signal: AbortSignal.any([signal, timeout.signal]) });
+      const response = await settings.fetch(request.url, { ...request.init, signal: timeout.signal });
       if (response.ok) {
         const text = await response.text();
         try {
@@ -66,6 +72,7 @@ export async function sendJson(request: RemoteRequest, settings: SendSettings, s
       else if (isTributaryError(thrown)) throw thrown;
       else lastError = createError(component, 'unavailable', `request to ${where(request.url)} failed: ${(thrown as Error)?.message ?? String(thrown)}`, { cause: thrown });
     } finally {
+      signal.removeEventListener('abort', onAbort);
       clock.clearTimeout(timer);
     }
     if (attempt === settings.maxAttempts) break;

@@ -42,7 +42,7 @@ export interface SentimentResult {
 }
 
 /** Bump when results change, so stored records are re-analyzed. */
-export const SENTIMENT_ANALYZER_VERSION = '1.0.0';
+export const SENTIMENT_ANALYZER_VERSION = '1.0.1';
 
 /**
  * Creates a plain scoring function with the analyzer's rules, for callers outside the pipeline.

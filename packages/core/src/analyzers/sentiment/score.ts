@@ -309,9 +309,21 @@ function lookup(lexicon: ReadonlyMap<string, number>, t: Token): number | undefi
   return lexicon.get(two) ?? lexicon.get(one) ?? derived(lexicon, two) ?? derived(lexicon, one);
 }
 
-/** "goooood" with letter runs cut to two ('$1$1': "good") or one ('$1': "god"). */
+/**
+ * "goooood" with letter runs cut to two ('$1$1': "good") or one ('$1': "god"). A loop rather than
+ * `/(.)\1{2,}/`, whose backtracking runs out of stack on a run of megabytes of one letter.
+ */
 function shorten(word: string, to: '$1$1' | '$1'): string {
-  return word.replace(/(.)\1{2,}/gu, to);
+  const keep = to === '$1$1' ? 2 : 1;
+  let out = '';
+  let from = 0;
+  for (let i = 0; i <= word.length; i++) {
+    if (i < word.length && word.charCodeAt(i) === word.charCodeAt(from)) continue;
+    const run = i - from;
+    out += run >= 3 ? word.slice(from, from + keep) : word.slice(from, i);
+    from = i;
+  }
+  return out;
 }
 
 const derivedCache = new WeakMap<ReadonlyMap<string, number>, Map<string, number | null>>();

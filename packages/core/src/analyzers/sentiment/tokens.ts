@@ -39,7 +39,6 @@ const MAYBE_EMOTICON = /[:;=<^_\\/()[\]{}*]/;
 const LETTER_EMOTICONS = new Set([...EMOTICONS.keys()].filter((e) => !MAYBE_EMOTICON.test(e)));
 const HAS_LOWER = /\p{Ll}/u;
 const HAS_UPPER = /\p{Lu}/u;
-const TRIPLE = /(.)\1\1+/gu;
 
 /** Normalizes the text and splits it into tokens. */
 export function tokenize(input: string): Token[] {
@@ -92,7 +91,8 @@ function matchEmoticon(chunk: string): { key: string; before: string; after: str
 function emoticonKey(s: string): string | undefined {
   if (EMOTICONS.has(s)) return s;
   // ":)))" and ":(((" repeat the mouth for emphasis.
-  if (s.length > 2) {
+  // Emoticons are short; the length check also keeps the backreference off a long run of one character.
+  if (s.length > 2 && s.length <= 64) {
     const short = s.replace(/(.)\1+$/u, '$1');
     if (short !== s && EMOTICONS.has(short)) return short;
   }
@@ -110,8 +110,7 @@ function readPieces(chunk: string, out: Token[]): void {
       const caps = raw.length >= 2 && !HAS_LOWER.test(raw) && HAS_UPPER.test(raw);
       let key = raw.toLowerCase();
       if (key.indexOf('’') >= 0) key = key.replace(/’/g, "'");
-      const stretched = TRIPLE.test(key);
-      TRIPLE.lastIndex = 0;
+      const stretched = hasTriple(key);
       out.push({ kind: TokenKind.Word, key, caps, stretched });
     } else if (m[3] !== undefined) {
       out.push({ kind: TokenKind.Stop, key: m[3], caps: false, stretched: false });
@@ -119,4 +118,16 @@ function readPieces(chunk: string, out: Token[]): void {
       out.push({ kind: TokenKind.Pause, key: m[4]!, caps: false, stretched: false });
     }
   }
+}
+
+/**
+ * A letter written three times in a row ("soooo"). A loop, not `/(.)\1\1+/`: on a word of a few
+ * megabytes of one letter the backreference runs out of stack.
+ */
+function hasTriple(word: string): boolean {
+  for (let i = 2; i < word.length; i++) {
+    const c = word.charCodeAt(i);
+    if (c === word.charCodeAt(i - 1) && c === word.charCodeAt(i - 2)) return true;
+  }
+  return false;
 }

@@ -6,6 +6,7 @@
  */
 import { systemClock, type Clock, type TimerHandle } from '../../clock/index.js';
 import { createError, toError } from '../../errors/index.js';
+import { findJsonDepthExcess, jsonDepthMessage, MAX_ITEM_JSON_DEPTH } from '../../json/index.js';
 import {
   handlerAction,
   resolveConsumeOptions,
@@ -95,6 +96,11 @@ export function createMemoryQueue(options: MemoryQueueOptions = {}): QueueAdapte
 
   /** Checks a payload and returns its JSON; throws before anything is stored. */
   const encode = (payload: unknown): string => {
+    // Delivery copies the payload with structuredClone, which recurses: a payload nested past the
+    // limit would overflow there, inside a timer, and end the process. Refused here, the publisher
+    // gets a typed error instead.
+    const excess = findJsonDepthExcess(payload, MAX_ITEM_JSON_DEPTH * 2);
+    if (excess) throw createError('queue:memory', 'validation', `payload is ${jsonDepthMessage(excess.maxDepth)} (at ${excess.path || 'the root'})`);
     const json = JSON.stringify(payload);
     if (json === undefined) throw createError('queue:memory', 'validation', 'payload must be JSON-serializable');
     const bytes = Buffer.byteLength(json);

@@ -1,0 +1,220 @@
+/**
+ * @module ingest/fast-path
+ * The two ingest routes, `POST /v1/workspaces/:ws/records` and `POST /v1/hooks/:ws/:source`, served
+ * on node:http directly, in front of the Hono app: the body read as a Buffer, no Fetch `Request` or
+ * `Response` for the records route, no router. Under load the framework's per-request work cost more
+ * than the ingest itself (bench/README.md, "Ingest").
+ *
+ * The behaviour is the Hono routes' own, step for step, because the steps are the same functions:
+ * the request id, rate limit, metrics and access log ({@link ../http-scope}), the span
+ * ({@link ../telemetry/request-span}), authentication ({@link Auth.authorizeWorkspace}), the path
+ * parameter schemas, the body decoding ({@link ../json-body}), the records logic
+ * ({@link createRecordsIngest}) and the webhook handler. Anything unusual (another method, a path
+ * Hono would normalize or decode, a doubtful Host header, a body announced over the limit) is left to
+ * the Hono app, which answers it as it always did.
+ */
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { Tracer } from '@opentelemetry/api';
+import { fromZodError } from '@tributary/core/errors';
+import type { Pipeline } from '@tributary/core/pipeline';
+import type { WebhookHandler } from '@tributary/core/webhooks';
+import type { z } from 'zod';
+import type { Auth } from '../auth.js';
+import type { ServerConfig } from '../config.js';
+import { toErrorAnswer } from '../errors.js';
+import { logFailure, observeRequest, requestIdOf, takeRequestToken } from '../http-scope.js';
+import { bodyTooLarge, decodeJsonBody } from '../json-body.js';
+import type { Logger } from '../logger.js';
+import type { ServerMetrics } from '../metrics.js';
+import type { RequestLimiter } from '../rate-limit.js';
+import { HookParams } from '../routes/hooks.js';
+import { WorkspaceParams } from '../schemas.js';
+import { startRequestSpan } from '../telemetry/request-span.js';
+import { readNodeBodyCapped } from './node-body.js';
+import { createRecordsIngest } from './records.js';
+
+/** What the fast path needs: the same services the Hono app gets. */
+export interface IngestFastPathDeps {
+  config: Pick<ServerConfig, 'TRIBUTARY_MAX_BODY_BYTES' | 'TRIBUTARY_MAX_JSON_DEPTH'>;
+  pipeline: Pick<Pipeline, 'ingest' | 'sources'>;
+  auth: Pick<Auth, 'authorizeWorkspace'>;
+  metrics: ServerMetrics;
+  webhooks: WebhookHandler;
+  limiter: RequestLimiter;
+  log: Logger;
+  tracer?: Tracer;
+}
+
+/** A node:http request listener. */
+export type NodeRequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** The fast path: {@link IngestFastPath.claim} takes the requests it serves and leaves the rest. */
+export interface IngestFastPath {
+  /** Serves `req` and returns true when it is one of the ingest routes; returns false, untouched, otherwise. */
+  claim(req: IncomingMessage, res: ServerResponse): boolean;
+}
+
+const RECORDS_ROUTE = '/v1/workspaces/:ws/records';
+const HOOKS_ROUTE = '/v1/hooks/:ws/:source';
+// Segments as they arrive, in the identifier alphabet (no `%`: Hono would decode those, so it keeps them).
+const RECORDS_PATH = /^\/v1\/workspaces\/([A-Za-z0-9_.~:@-]+)\/records$/;
+const HOOKS_PATH = /^\/v1\/hooks\/([A-Za-z0-9_.~:@-]+)\/([A-Za-z0-9_.~:@-]+)$/;
+// A Host that a URL keeps as it is: anything else gets node-server's own answer.
+const PLAIN_HOST = /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+// Dot segments are removed by URL parsing before Hono routes: `/v1/workspaces/../records` is no records route.
+const isDots = (segment: string) => segment === '.' || segment === '..';
+// Connection-level headers describe the hop to us, not the message, as in core's node adapter.
+const HOP_HEADERS = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'expect', 'content-length', 'proxy-connection']);
+const JSON_TYPE = 'application/json';
+
+/** An answer ready to write. */
+interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** What a handler learns that the access log and the span report. */
+interface Scope {
+  workspaceId?: string;
+  /** The body was over the limit and not read to its end: the connection cannot be reused. */
+  closeConnection?: boolean;
+}
+
+const single = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+
+/** Validates path parameters as the Hono routes do (400 naming each bad field). */
+function validateParams<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw fromZodError('api', 'path parameters', parsed.error);
+  return parsed.data;
+}
+
+/** Node headers as Fetch headers for the webhook handler (repeated ones kept, unusable ones dropped). */
+function fetchHeaders(headers: IncomingHttpHeaders): Headers {
+  const out = new Headers();
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || name.startsWith(':') || HOP_HEADERS.has(name)) continue;
+    for (const v of Array.isArray(value) ? value : [value]) {
+      try {
+        out.append(name, v);
+      } catch {
+        // A header Fetch refuses cannot matter to verification; node-server drops it too.
+      }
+    }
+  }
+  return out;
+}
+
+/** Creates the fast path over a server's services. */
+export function createIngestFastPath(deps: IngestFastPathDeps): IngestFastPath {
+  const { auth, metrics, limiter, webhooks, tracer } = deps;
+  const maxBodyBytes = deps.config.TRIBUTARY_MAX_BODY_BYTES;
+  const ingestRecords = createRecordsIngest({ pipeline: deps.pipeline, metrics, maxJsonDepth: deps.config.TRIBUTARY_MAX_JSON_DEPTH });
+
+  const records = async (req: IncomingMessage, ws: string, scope: Scope): Promise<Answer> => {
+    // The order of the Hono route: authentication, rate limit, parameters, body, then the records.
+    const { workspace } = await auth.authorizeWorkspace(single(req.headers.authorization), ws);
+    scope.workspaceId = workspace.id;
+    takeRequestToken(limiter, metrics, 'api', workspace.id);
+    const params = validateParams(WorkspaceParams, { ws });
+    const body = await readNodeBodyCapped(req, maxBodyBytes);
+    if (body.over) {
+      scope.closeConnection = true;
+      throw bodyTooLarge(maxBodyBytes);
+    }
+    const accepted = await ingestRecords(params.ws, decodeJsonBody(body.bytes));
+    return { status: 202, headers: { 'content-type': JSON_TYPE }, body: JSON.stringify(accepted) };
+  };
+
+  const hooks = async (req: IncomingMessage, url: string, ws: string, source: string, scope: Scope): Promise<Answer> => {
+    takeRequestToken(limiter, metrics, 'hooks', ws);
+    const params = validateParams(HookParams, { ws, source });
+    const body = await readNodeBodyCapped(req, maxBodyBytes);
+    // An over-limit body goes to the handler cut at limit + 1 bytes: it answers 413 at the same step
+    // as when it reads the stream itself (after finding the source, so an unknown one is still a 404).
+    if (body.over) scope.closeConnection = true;
+    const request = new Request(url, { method: 'POST', headers: fetchHeaders(req.headers), body: body.bytes as Uint8Array<ArrayBuffer> });
+    const response = await webhooks.handle(request, { workspaceId: params.ws, sourceId: params.source });
+    const headers: Record<string, string> = {};
+    response.headers.forEach((value, name) => (headers[name] = value));
+    return { status: response.status, headers, body: await response.text() };
+  };
+
+  const write = (res: ServerResponse, answer: Answer, requestId: string, scope: Scope) => {
+    if (res.headersSent) return;
+    // One writeHead with every header: cheaper than a setHeader each.
+    const headers: Record<string, string | number> = { ...answer.headers, 'x-request-id': requestId, 'content-length': Buffer.byteLength(answer.body) };
+    if (scope.closeConnection) headers.connection = 'close';
+    res.writeHead(answer.status, headers).end(answer.body);
+  };
+
+  const serve = async (req: IncomingMessage, res: ServerResponse, path: string, route: string, run: (scope: Scope) => Promise<Answer>) => {
+    const startedAt = performance.now();
+    const requestId = requestIdOf(single(req.headers['x-request-id']));
+    // Children of pino are not free: only built when a line is written.
+    let child: Logger | undefined;
+    const log = () => (child ??= deps.log.child({ reqId: requestId }));
+    const scope: Scope = {};
+    const span = tracer ? startRequestSpan(tracer, { method: 'POST', path, requestId, traceparent: single(req.headers.traceparent) }) : undefined;
+    const answer = async (): Promise<Answer> => {
+      try {
+        return await run(scope);
+      } catch (error) {
+        const failure = toErrorAnswer(error);
+        logFailure(log(), error, failure);
+        return { status: failure.status, headers: { 'content-type': JSON_TYPE, ...failure.headers }, body: JSON.stringify(failure.body) };
+      }
+    };
+    const result = span ? await span.run(answer) : await answer();
+    write(res, result, requestId, scope);
+    span?.end({ route, status: result.status, workspaceId: scope.workspaceId });
+    // The child logger only when the access line is written (its level is the parent's).
+    observeRequest(metrics, deps.log.isLevelEnabled('info') ? log() : deps.log, { method: 'POST', path, route, status: result.status, startedAt, workspaceId: scope.workspaceId });
+  };
+
+  return {
+    claim(req, res) {
+      if (req.method !== 'POST' || !req.url || req.url[0] !== '/') return false;
+      const host = single(req.headers.host);
+      if (!host || !PLAIN_HOST.test(host)) return false;
+      const declared = single(req.headers['content-length']);
+      // An announced oversize body gets its 413 from the Hono routes, at their step.
+      if (declared !== undefined && !(/^\d+$/.test(declared) && Number(declared) <= maxBodyBytes)) return false;
+      const query = req.url.indexOf('?');
+      const path = query < 0 ? req.url : req.url.slice(0, query);
+      const recordsMatch = RECORDS_PATH.exec(path);
+      if (recordsMatch && !isDots(recordsMatch[1]!)) {
+        void serve(req, res, path, RECORDS_ROUTE, (scope) => records(req, recordsMatch[1]!, scope)).catch((error) => fail(res, error));
+        return true;
+      }
+      const hooksMatch = HOOKS_PATH.exec(path);
+      if (hooksMatch && !isDots(hooksMatch[1]!) && !isDots(hooksMatch[2]!)) {
+        const scheme = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
+        void serve(req, res, path, HOOKS_ROUTE, (scope) => hooks(req, `${scheme}://${host}${req.url}`, hooksMatch[1]!, hooksMatch[2]!, scope)).catch((error) => fail(res, error));
+        return true;
+      }
+      return false;
+    },
+  };
+
+  /** Last resort when writing the answer itself failed: nothing else is left to try. */
+  function fail(res: ServerResponse, error: unknown) {
+    deps.log.error({ err: { message: (error as Error)?.message } }, 'fast path failed');
+    if (!res.headersSent) {
+      res.statusCode = 500;
+      res.setHeader('content-type', JSON_TYPE);
+      res.end(JSON.stringify({ error: { code: 'internal', message: 'internal error' } }));
+    } else res.destroy();
+  }
+}
+
+/**
+ * A request listener that serves the ingest routes on the fast path and hands every other request
+ * to `fallback` (the Hono app's listener).
+ */
+export function withIngestFastPath(fastPath: IngestFastPath, fallback: NodeRequestListener): NodeRequestListener {
+  return (req, res) => {
+    if (!fastPath.claim(req, res)) fallback(req, res);
+  };
+}
