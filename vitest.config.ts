@@ -36,7 +36,7 @@ export default defineConfig({
         extends: true,
         test: {
           // `pnpm test:reliability`: crash, engine restart, target fault and hostile input suites on the
-          // real services (docs/reliability.md). Not part of `pnpm test`'s default projects.
+          // real services (docs/reliability.md). `pnpm test` runs them last, in a vitest run of their own.
           name: 'reliability',
           include: ['test/reliability/**/*.reliability.test.ts'],
           testTimeout: 300_000,

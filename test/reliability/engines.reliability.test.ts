@@ -27,6 +27,25 @@ const RATE = Number(process.env.RELIABILITY_ENGINE_RATE ?? 100);
 const log = (line: string) => console.log(`[engines] ${line}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * How many stage messages each process sent back to wait for an unreachable engine (bug 9), from its
+ * `tributary_stage_messages_total{outcome="waiting"}` counters: informative, since how many messages
+ * are in flight when an engine goes down is timing.
+ */
+async function engineWaits(members: readonly { name: string; url: string }[]): Promise<Record<string, Record<string, number>>> {
+  const out: Record<string, Record<string, number>> = {};
+  for (const m of members) {
+    const res = await call(m.url, 'GET', '/metrics', { timeoutMs: 8000 });
+    for (const line of res.text.split('\n')) {
+      const match = /^tributary_stage_messages_total\{([^}]*)\}\s+(\d+)/.exec(line);
+      if (!match || !/outcome="waiting"/.test(match[1]!)) continue;
+      const stage = /stage="([^"]+)"/.exec(match[1]!)?.[1] ?? '?';
+      (out[m.name] ??= {})[stage] = Number(match[2]);
+    }
+  }
+  return out;
+}
+
 /** Polls `/readyz` of every process and keeps the distinct answers in order, per process. */
 function watchReadiness(members: Member[]) {
   const seen = new Map<string, { status: number; checks: string }[]>();
@@ -113,6 +132,7 @@ for (const broker of cases) describe.skipIf(!broker.available)(`engine restarts:
         `redeliveries dropped by the target ${f.targetDuplicates}; caught up ${(completion.ms / 1000).toFixed(1)} s after the last event${Object.keys(dead).length ? `; dead letters ${JSON.stringify(dead)}` : ''}`,
     );
     if (f.missingDeliveredSample.length) log(`never delivered (sample): ${f.missingDeliveredSample.join('; ')}`);
+    log(`${broker.name}: messages sent back to wait for an engine (no attempt spent), by process and stage: ${JSON.stringify(await engineWaits(cluster.members))}`);
 
     // Every process saw each outage and came back.
     for (const [name, list] of readiness.seen) {

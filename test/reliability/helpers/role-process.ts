@@ -2,7 +2,8 @@
  * Entry of one server process of the reliability suites (`node --conditions=@tributary/source
  * --import tsx role-process.ts --role worker`). It assembles the process exactly as
  * `examples/server/src/main.ts` does — `loadConfig` from the environment, `createServer` with the role
- * (engines from the server's own `createEngines`), `server.start()`, served with @hono/node-server —
+ * (engines from the server's own `createEngines`), `server.start()`, served with @hono/node-server
+ * with the ingest routes on node:http directly (the fast path, `TRIBUTARY_INGEST_FAST_PATH`) —
  * with two test-only differences, both through `createServer`'s public options:
  *
  * - `RELIABILITY_LEASE_MS` shortens the stages' visibility timeouts (30 s, and 120 s for deliveries,
@@ -16,6 +17,7 @@
  * It prints `listening on http://…` once it serves, like main.ts. With `RELIABILITY_MEMORY_MS` set it
  * also prints `memory {…}` (process.memoryUsage()) that often, for bench/soak.ts.
  */
+import { createServer as createHttpServer, type ServerOptions as HttpServerOptions } from 'node:http';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -23,10 +25,11 @@ import { parseArgs } from 'node:util';
 import type { StageName } from '@tributary/core/events';
 import { loadConfig } from '../../../examples/server/src/config.js';
 import { createEngines, type Engines } from '../../../examples/server/src/engines.js';
+import { withIngestFastPath, type NodeRequestListener } from '../../../examples/server/src/ingest/fast-path.js';
 import { createLogger } from '../../../examples/server/src/logger.js';
 import { createServer, ROLES, type Role, type ServerOptions } from '../../../examples/server/src/server.js';
 
-type Serve = (options: { fetch: (request: Request) => Response | Promise<Response>; port: number; hostname: string }, listening: (info: { port: number }) => void) => { close(): void };
+type Serve = (options: { fetch: (request: Request) => Response | Promise<Response>; port: number; hostname: string; createServer?: typeof createHttpServer }, listening: (info: { port: number }) => void) => { close(): void };
 
 const serverDir = join(import.meta.dirname, '../../../examples/server');
 
@@ -81,7 +84,9 @@ async function main() {
   }
   await server.start();
   const serve = await loadServe();
-  const http = serve({ fetch: server.app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
+  // As main.ts: the ingest routes on node:http directly, everything else through Hono's listener.
+  const createServerWithFastPath = ((options: HttpServerOptions, listener: NodeRequestListener) => createHttpServer(options, withIngestFastPath(server.fastPath, listener))) as typeof createHttpServer;
+  const http = serve({ fetch: server.app.fetch, port: config.PORT, hostname: config.HOST, createServer: createServerWithFastPath }, (info) => {
     console.log(`Tributary server (${role}) listening on http://${config.HOST}:${info.port} pid ${process.pid}`);
   });
   const memoryEvery = Number(process.env.RELIABILITY_MEMORY_MS ?? 0);
