@@ -6,11 +6,12 @@ import { startDemoServer, type DemoServer } from './demo-helpers.js';
 
 // Demo mode end to end on in-memory engines: a real loopback simulator (forum + CRM), the server
 // listening on loopback, the senders posting over HTTP. Timers are off so the test decides what
-// happens; the forum's rate limit is tight so the first pull meets its 429s.
+// happens; the forum's rate limit (2 requests per 4 s) is a quarter of the demo source's own pace (120 a minute), so the first
+// pull meets its 429s even on a loaded machine, where each request is slower.
 let t: DemoServer;
 beforeAll(async () => {
   t = await startDemoServer({
-    demo: { simulator: { postEveryMs: false, forum: { rateLimit: { requests: 3, perMs: 3000 } } }, widgetEveryMs: false, billingEveryMs: false, pullEvery: '1h' },
+    demo: { simulator: { postEveryMs: false, forum: { rateLimit: { requests: 2, perMs: 4000 } } }, widgetEveryMs: false, billingEveryMs: false, pullEvery: '1h' },
   });
 }, 30_000);
 afterAll(() => t?.close(), 30_000);
