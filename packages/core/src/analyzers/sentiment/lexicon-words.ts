@@ -17,7 +17,7 @@ export const EXTRA_WORDS: ReadonlyArray<readonly [number, string]> = [
     'skillful skilful skilled inventive refreshing charismatic yay hooray yippee lovingly stunningly tasty ' +
     'scrumptious lovin luv fab ily'],
   [2.4, 'tremendous priceless spellbinding greatness beaut magical hilarity ingenuity artfully flavorful soulful ' +
-    'pumped brighten brightens stoked psyched'],
+    'pumped brighten brightens stoked psyched virtuoso'],
   [2.2, 'engaging absorbing evocative vivid stylish sleek crafted well-crafted well-made well-written well-acted ' +
     'believable convincing credible authentic genuine intimate affecting worthwhile satisfying pleasing ' +
     'dependable sturdy intuitive effortless versatile nicely deftly assured nuanced subtle sharp crisp smooth ' +
@@ -25,9 +25,9 @@ export const EXTRA_WORDS: ReadonlyArray<readonly [number, string]> = [
   [1.8, 'fave blessed miraculous huzzah bravo wtg awe invigorate invigorating giveaway birthday'],
   [1.6, 'decent good-looking handy convenient inexpensive accurate quick speedy fast simple light lightweight ' +
     'compact quiet gentle realistic coherent efficient functional valuable practical sensible reasonable ' +
-    'recommendable promising upbeat neat dope lit heh'],
+    'recommendable promising upbeat neat dope lit heh productive'],
   [1.4, 'smiley smiley-face revelation ably catchy bouncy shapely sensitivity talents magic wonders homie giggly ' +
-    'giggle giggles tingly'],
+    'giggle giggles tingly sunny'],
   [1, 'ok okay alright passable serviceable reasonably well-intentioned watchable readable provocative quirky ' +
     'offbeat sentimental nostalgic upgrade bonus plus perk smoother faster sharper brighter cheaper'],
   [0.8, 'surprised yup yep satisfy curiosity humbled sure ready lolz thx thanx ty tysm'],
@@ -41,8 +41,8 @@ export const EXTRA_WORDS: ReadonlyArray<readonly [number, string]> = [
     'repetitious choppy muddled messy convoluted clunky stilted wooden flat static stiff amateurish cheesy ' +
     'corny hokey hammy campy dated flimsy cheaply pricy unreliable glitchy buggy laggy faulty fuzzy grainy ' +
     'muffled tinny scratched cracked leaks leaking leaky wobbly squeaky unresponsive freezes froze crashes ' +
-    'crashed crashing overheats overheating disconnects dies jammed'],
-  [-1.6, 'woes wept frighten frightens confusion lose loses dearth shitstorm'],
+    'crashed crashing overheats overheating disconnects dies jammed slow slower sluggish ennui stormy'],
+  [-1.6, 'woes wept frighten frightens confusion lose loses dearth shitstorm hungover angst unproductive thief thieves theft'],
   [-2, 'unwatchable excruciating interminable insufferable unlikable unlikeable humorless humourless witless ' +
     'soulless brainless senseless unusable moronic absurd preposterous laughable drab banal inane vacuous ' +
     'puerile sophomoric juvenile vulgar tasteless tacky gratuitous exploitative exploitation manipulative ' +
@@ -114,6 +114,7 @@ export const LIKE_AS_VERB: ReadonlySet<string> = new Set([
   'i', 'you', 'we', 'they', 'he', 'she', "i'd", "we'd", "you'd", 'would', 'do', 'does', 'did', 'really', 'also',
   'to', 'not', "don't", "didn't", "doesn't", 'dont', 'didnt', 'doesnt', 'still', 'definitely', 'actually', 'kinda',
   'people', 'kids', 'everyone', 'everybody', 'who', 'will', "i'll", 'might', 'may', 'should', 'must', 'totally',
+  "you'll", "we'll", "they'll", "he'll", "she'll", 'u', 'ya',
 ]);
 
 /** Multi-word expressions with their own valence, matched before single words. */
@@ -135,5 +136,6 @@ export const PHRASES: Readonly<Record<string, number>> = {
   'paint by numbers': -1.4, 'by the numbers': -1.2, 'edge of your seat': 2.2, 'laugh out loud': 2.2,
   'sense of humor': 1.2, 'sense of humour': 1.2, 'thought provoking': 1.8, 'thought-provoking': 1.8,
   'missed opportunity': -2, 'special effects': 0, 'good grief': -1.2, 'oh well': -0.4, 'oh no': -1.4,
-  'on the mark': 1.4, 'hit and miss': -0.6, 'hit or miss': -0.6,
+  'on the mark': 1.4, 'hit and miss': -0.6, 'hit or miss': -0.6, 'what the hell': -2, 'what the heck': -1.6,
+  'the hard way': -1.4, 'drop by': 0, 'slow motion': 0, 'you rock': 2.4,
 };

@@ -7,6 +7,7 @@
  * here from scratch, with our own weights.
  */
 import { BOOSTERS as BOOSTER_LIST, LIKE_AS_VERB, NEGATORS, PHRASES as PHRASE_LIST } from './lexicon-words.js';
+import { CONTEXT_WORDS, contextValence, isWishedFor } from './context.js';
 import { TokenKind, tokenize, type Token } from './tokens.js';
 
 /** Weights of the rules. Exposed for the benchmark's tuning only; the analyzer uses {@link DEFAULT_TUNING}. */
@@ -57,12 +58,18 @@ const PHRASES: ReadonlyMap<string, number> = new Map(Object.entries(PHRASE_LIST)
 const CONTRAST = new Set(['but', 'however', 'nevertheless', 'nonetheless', 'yet']);
 const CONCESSIVE = new Set(['although', 'though', 'despite', 'while', 'whilst', 'whereas']);
 const NEGATED_APOSTROPHE = /n't$/;
+/** Laughter, cheers and sighs: not negated or scaled by the words before them. */
+const INTERJECTIONS = new Set(['lol', 'lolz', 'lmao', 'rofl', 'haha', 'hahaha', 'hehe', 'heh', 'yay', 'hooray', 'yippee', 'woohoo', 'huzzah', 'ugh', 'argh', 'grr', 'ew', 'eww', 'yuck', 'meh', 'smh', 'fml', 'omg', 'whoa', 'aww', 'awww']);
 const BARE_NO = -1.2;
+/** Multiplier for praise of something missing ("would have been nice"): a mild complaint. */
+const WISHED_FOR = -0.5;
 /**
  * Words that do not use up the reach of a negator or booster: articles, copulas and opinion verbs
  * ("wouldn't be such a bad idea", "I don't think it is good").
  */
 const TRANSPARENT = new Set(['a', 'an', 'the', 'is', 'are', 'was', 'were', 'be', 'been', 'being', "it's", 'it', 'think', 'believe', 'feel', 'find', 'found', 'seem', 'seems', 'seemed', 'that']);
+/** Words that open an embedded clause, which a negator before them does not reach. */
+const CLAUSE_OPENERS = new Set(['what', 'why', 'how', 'where', 'when', 'who', 'which', 'whether', 'whatever', 'whoever']);
 /** Negators with nothing to negate lean negative by themselves. */
 const LONE_NEGATOR: ReadonlyMap<string, number> = new Map(Object.entries({
   no: -0.8, not: -0.5, "n't": -0.5, never: -0.5, nothing: -0.5, lack: -0.8, lacks: -0.8, lacking: -0.8, lacked: -0.8, devoid: -0.8,
@@ -136,14 +143,16 @@ export function scoreText(text: string, lexicon: ReadonlyMap<string, number>, tu
       continue;
     }
     // Hyphenated expressions are one token ("first-rate", "thought-provoking").
-    const v = PHRASES.get(key) ?? lookup(lexicon, t);
+    const contextual = CONTEXT_WORDS.has(key) ? contextValence(tokens, i) : undefined;
+    const v = contextual ?? PHRASES.get(key) ?? lookup(lexicon, t);
     if (v === undefined) continue;
     if (key === 'like' || key === 'likes' || key === 'liked') {
       const prev = tokens[i - 1];
       // "like" as a comparison ("looks like rain") carries no sentiment of its own.
       if (key === 'like' && !(prev && prev.kind === TokenKind.Word && LIKE_AS_VERB.has(prev.key))) continue;
     }
-    valence[i] = v;
+    // "a remote would have been nice", "it would be great if it synced": a complaint about what is missing.
+    valence[i] = v > 0 && contextual === undefined && isWishedFor(tokens, i) ? v * WISHED_FOR : v;
   }
 
   // "guilt free", "hassle-free", "pain free": the absence of something bad is mildly good.
@@ -171,8 +180,9 @@ export function scoreText(text: string, lexicon: ReadonlyMap<string, number>, tu
     }
     if (capsDiff && t.caps) v += sign * tuning.caps;
     if (t.stretched) v += sign * tuning.stretch;
-    if (negates[i]) {
-      // A bare "no" is not negated by the "no" before it ("NO NO NO").
+    if (negates[i] || INTERJECTIONS.has(t.key)) {
+      // A bare "no" is not negated by the "no" before it ("NO NO NO"); laughter and sighs, like emoji,
+      // say what the writer feels whatever precedes them ("it wouldn't be against me lol").
       contributions[i] = v;
       continue;
     }
@@ -191,13 +201,20 @@ export function scoreText(text: string, lexicon: ReadonlyMap<string, number>, tu
         // A weakener never flips the word it weakens.
         if (v * sign < 0.1) v = sign * 0.1;
       }
-      // A negator reaches the first sentiment word after it, not past it ("can't be bothered with the idiots").
-      if (valence[j] !== 0 && !negates[j]) shielded = true;
+      // A negator reaches the first sentiment word after it, not past it ("can't be bothered with the idiots"),
+      // nor into a clause of its own ("can't remember what the original was").
+      if ((valence[j] !== 0 && !negates[j]) || CLAUSE_OPENERS.has(p.key)) shielded = true;
       if (negates[j] && !negated && !shielded) {
-        // "not only good" is not a negation; "never so good" intensifies.
+        // "not only good" is not a negation; "never so good" and "never felt this good" intensify.
         const after = tokens[j + 1];
         if (after && after.key === 'only') continue;
-        if (p.key === 'never' && after && (after.key === 'so' || after.key === 'this' || after.key === 'that')) {
+        const second = tokens[j + 2]?.key;
+        if (p.key === 'never' && (SO_THIS.has(after?.key ?? '') || second === 'so' || second === 'this')) {
+          v *= 1.25;
+          continue;
+        }
+        // "haven't been this sore", "couldn't be happier", "can't get any worse" intensify.
+        if (intensifiesInstead(tokens, j, i)) {
           v *= 1.25;
           continue;
         }
@@ -219,7 +236,8 @@ export function scoreText(text: string, lexicon: ReadonlyMap<string, number>, tu
   }
 
   // Sentence-level rules: "but" shifts weight to what follows; questions weigh less. A sentence that
-  // opens with "But" (often after "...") discounts the sentence before it.
+  // opens with "But" (often after "...") discounts the sentence before it. A lone word of praise after a
+  // complaint is sarcasm ("Crashed again. Great.").
   let sum = 0;
   let previous = 0;
   let start = 0;
@@ -229,7 +247,7 @@ export function scoreText(text: string, lexicon: ReadonlyMap<string, number>, tu
     if (i > start) {
       const [s, opensWithContrast] = sentenceSum(tokens, contributions, start, i, tuning);
       sum += opensWithContrast ? previous * tuning.beforeBut : previous;
-      previous = s;
+      previous = previous < 0 && s > 0 && isLonePraise(tokens, start, i) ? s * tuning.negation : s;
     }
     start = i + 1;
   }
@@ -242,6 +260,48 @@ export function scoreText(text: string, lexicon: ReadonlyMap<string, number>, tu
   if (words > tuning.lengthRef) sum *= (tuning.lengthRef / words) ** tuning.lengthPower;
   const score = sum === 0 ? 0 : sum / Math.sqrt(sum * sum + tuning.alpha);
   return { score: Math.max(-1, Math.min(1, score)), sum, hits, words };
+}
+
+/** After "never" ("never so good", "never slept so well"), these make it emphasis. */
+const SO_THIS = new Set(['so', 'this', 'that']);
+const BEEN_THIS = new Set(['been', 'felt', 'seen']);
+const CANNOT = new Set(["can't", 'cant', 'cannot', "couldn't", 'couldnt']);
+const CANNOT_FILLER = new Set(['be', 'been', 'have', 'get', 'got', 'any', 'ask', 'for', 'much', 'possibly', 'feel', 'look', 'sound', 'go']);
+
+/**
+ * Whether the negator at `j` strengthens the word at `i` instead of negating it: "haven't been this
+ * sore" (negator, "been", "this") and "couldn't be happier", "can't get any worse" (cannot, a comparative,
+ * only linking words between).
+ */
+function intensifiesInstead(tokens: readonly Token[], j: number, i: number): boolean {
+  if (BEEN_THIS.has(tokens[j + 1]?.key ?? '') && tokens[j + 2]?.key === 'this') return true;
+  const target = tokens[i]!.key;
+  const comparative = target === 'better' || target === 'worse' || (target.length > 4 && target.endsWith('ier'));
+  if (!comparative) return false;
+  const negator = tokens[j]!.key;
+  const before = tokens[j - 1]?.key;
+  const cannot = CANNOT.has(negator) || (negator === 'not' && (before === 'could' || before === 'can'));
+  if (!cannot) return false;
+  for (let k = j + 1; k < i; k++) if (!CANNOT_FILLER.has(tokens[k]!.key)) return false;
+  return true;
+}
+
+/** Words of praise that, alone in a sentence after a complaint, are said with a sigh. */
+const SARCASTIC_PRAISE = new Set(['great', 'perfect', 'awesome', 'wonderful', 'fantastic', 'brilliant', 'lovely', 'nice', 'super', 'terrific', 'excellent', 'fabulous', 'marvelous', 'marvellous', 'splendid', 'fun', 'yay']);
+const PRAISE_FILLER = new Set(['oh', 'just', 'how', 'so', 'well', 'real', 'really', 'very', "that's", 'thats', 'simply']);
+
+/** A sentence of one word of praise ("Great.", "Oh perfect..."), not exclaimed. */
+function isLonePraise(tokens: readonly Token[], start: number, end: number): boolean {
+  const stop = tokens[end];
+  if (stop && stop.key.includes('!')) return false;
+  let praise = 0;
+  for (let k = start; k < end; k++) {
+    const t = tokens[k]!;
+    if (t.kind !== TokenKind.Word) return false;
+    if (SARCASTIC_PRAISE.has(t.key)) praise++;
+    else if (!PRAISE_FILLER.has(t.key)) return false;
+  }
+  return praise === 1;
 }
 
 /** The weighted sum of one sentence, and whether it opens with a contrast word. */
@@ -359,8 +419,8 @@ function derived(lexicon: ReadonlyMap<string, number>, word: string): number | u
   return found;
 }
 
-/** Words that look derived from a sentiment word but are not ("likely" is not "like"). */
-const NOT_DERIVED = new Set(['likely', 'unlikely', 'kindly', 'kinds']);
+/** Words that look derived from a sentiment word but are not ("likely" is not "like"; "cleaning" is a chore, not praise). */
+const NOT_DERIVED = new Set(['likely', 'unlikely', 'kindly', 'kinds', 'cleaning']);
 
 /** Suffix, what may replace it to reach the base ('<' = undo a doubled consonant), factor on the base valence. */
 const SUFFIXES: ReadonlyArray<readonly [string, readonly string[], number]> = [
