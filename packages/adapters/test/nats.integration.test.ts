@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNatsQueue, type NatsQueueOptions } from '../src/nats/index.js';
 import { topicNames } from '../src/nats/names.js';
 import { requireService } from './services.js';
+import { expectSlowHandlerKeepsItsMessage } from './slow-handler.js';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const service = await requireService('NATS', NATS_URL);
@@ -110,27 +111,7 @@ describe.skipIf(!service.available)('nats queue', () => {
   });
 
   it('a handler running three leases keeps its message (working() heartbeats): handled once, acknowledged, never redelivered', async () => {
-    const topic = uniqueId('slow');
-    const V = 1000;
-    const handled: { consumer: string; attempt: number; at: number }[] = [];
-    const finished: string[] = [];
-    const slow = (consumer: string) => async (m: QueueMessage) => {
-      handled.push({ consumer, attempt: m.attempt, at: Date.now() });
-      await new Promise((r) => setTimeout(r, 3 * V));
-      finished.push(consumer);
-    };
-    // Two consumers with free slots in one group: any redelivery would be taken at once.
-    const a = queue();
-    const b = queue();
-    await a.consume(topic, slow('a'), { group: 'g', concurrency: 2, visibilityTimeoutMs: V, maxAttempts: 2 });
-    await b.consume(topic, slow('b'), { group: 'g', concurrency: 2, visibilityTimeoutMs: V, maxAttempts: 2 });
-    await a.publish(topic, { n: 1 });
-    await eventually(() => expect(finished).toHaveLength(1), 10_000);
-    await new Promise((r) => setTimeout(r, 1.5 * V));
-    expect(handled.map((h) => h.attempt)).toEqual([1]);
-    expect(finished).toHaveLength(1);
-    await eventually(async () => expect(await a.stats(topic)).toMatchObject({ depth: 0, inFlight: 0, deadLetters: 0 }), 5000);
-    expect(await a.listDeadLetters(topic)).toEqual([]);
+    await expectSlowHandlerKeepsItsMessage(queue, 1000, 1500);
   });
 
   it('a handler stuck past maxProcessingMs lets its message go to another consumer, attempt 2', async () => {

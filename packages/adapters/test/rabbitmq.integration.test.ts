@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRabbitQueue, type RabbitQueueOptions } from '../src/rabbitmq/index.js';
 import { topology } from '../src/rabbitmq/topology.js';
 import { requireService } from './services.js';
+import { expectSlowHandlerKeepsItsMessage } from './slow-handler.js';
 
 const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const service = await requireService('RabbitMQ', AMQP_URL);
@@ -124,25 +125,7 @@ describe.skipIf(!service.available)('rabbitmq queue', () => {
   testQueueAdapter('rabbitmq', () => createRabbitQueue({ url: AMQP_URL, prefix, queueExpiresMs: EXPIRES, maxProcessingMs: 1000 }), { visibilityTimeoutMs: 1000, topicPrefix: `kit-${run}` });
 
   it('a handler running three visibility timeouts keeps its message: handled once, no copy, acknowledged', async () => {
-    const topic = uniqueId('slow');
-    const V = 1000;
-    const handled: number[] = [];
-    const finished: string[] = [];
-    const slow = (consumer: string) => async (m: QueueMessage) => {
-      handled.push(m.attempt);
-      await new Promise((r) => setTimeout(r, 3 * V));
-      finished.push(consumer);
-    };
-    const a = queue();
-    const b = queue();
-    await a.consume(topic, slow('a'), { group: 'g', concurrency: 2, visibilityTimeoutMs: V, maxAttempts: 2 });
-    await b.consume(topic, slow('b'), { group: 'g', concurrency: 2, visibilityTimeoutMs: V, maxAttempts: 2 });
-    await a.publish(topic, { n: 1 });
-    await eventually(() => expect(finished).toHaveLength(1), 10_000);
-    await new Promise((r) => setTimeout(r, 1.5 * V));
-    expect(handled).toEqual([1]);
-    expect(finished).toHaveLength(1);
-    await eventually(async () => expect(await a.stats(topic)).toMatchObject({ depth: 0, inFlight: 0, deadLetters: 0 }), 5000);
+    await expectSlowHandlerKeepsItsMessage(queue, 1000, 1500);
   });
 
   it('a message held by a consumer process that is killed is requeued by the broker, attempt 2', async () => {
