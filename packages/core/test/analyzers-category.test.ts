@@ -3,6 +3,7 @@ import type { CategoryLabel } from '@tributary/core/record';
 import { categoryAnalyzer, classifyCategory, createCategoryAnalyzer, createCategoryClassifier } from '@tributary/core/analyzers/category';
 import { analyzeSentiment } from '@tributary/core/analyzers/sentiment';
 import { CATEGORY_EVAL, type CategoryExample } from './analyzers-category-eval.js';
+import { CATEGORY_FRESH } from './analyzers-category-fresh.js';
 
 const signal = new AbortController().signal;
 const record = {} as never;
@@ -23,6 +24,11 @@ describe('category: cues', () => {
     ['Waste of money, support never answered', 'complaint'],
     ['Thank you, love it!', 'praise'],
     ['Installed it yesterday.', 'other'],
+    ['Is it just me or does the timer reset at midnight?', 'bug_report'],
+    ['The totals do not add up on the monthly report.', 'bug_report'],
+    ['The graph only shows the first week of the month.', 'bug_report'],
+    ['Would you consider supporting Markdown in comments?', 'feature_request'],
+    ['Waited 40 minutes for a reply from support.', 'complaint'],
   ])('%s → %s', (text, expected) => {
     expect(label(text)).toBe(expected);
   });
@@ -41,6 +47,18 @@ describe('category: cues', () => {
     expect(label('Not great, not happy with it at all')).toBe('complaint');
     expect(label('Been using it for years, never disappointed')).toBe('praise');
     expect(label('A family plan would be amazing')).toBe('feature_request');
+  });
+
+  it('reads a request or a malfunction put as a question as such', () => {
+    expect(label('Any plans to support Linux?')).toBe('feature_request');
+    expect(label('Anyone else having trouble with the sync today?')).toBe('bug_report');
+    expect(label('Can I pay by invoice?')).toBe('question');
+  });
+
+  it('reads praise in the past, and sarcastic praise, as a complaint', () => {
+    expect(label('It used to be a great service, now it is just ads.')).toBe('complaint');
+    expect(label('Oh great, yet another price increase.', 0.5)).toBe('complaint');
+    expect(label('A great service, now with fewer ads.', 0.5)).toBe('praise');
   });
 
   it('uses sentiment to tell praise and complaint from other', () => {
@@ -70,7 +88,7 @@ describe('category analyzer', () => {
     expect(await categoryAnalyzer.analyze({ text, analysis: {}, record }, { signal })).toEqual({ category: { label: 'other', confidence: expect.any(Number) } });
     const withSentiment = await categoryAnalyzer.analyze({ text, analysis: { sentiment: { label: 'negative', score: -0.7 } }, record }, { signal });
     expect(withSentiment.category?.label).toBe('complaint');
-    expect(categoryAnalyzer).toMatchObject({ name: 'category', version: '1.1.0', provides: ['category'] });
+    expect(categoryAnalyzer).toMatchObject({ name: 'category', version: '1.2.0', provides: ['category'] });
   });
 
   it('falls back to question marks and sentiment for other languages', async () => {
@@ -86,8 +104,9 @@ describe('category analyzer', () => {
 /**
  * Accuracy on the labelled set of `analyzers-category-eval.ts`. `dev`, `round2` and `round3` were used
  * to write the rules (each of `round2` and `round3` was first measured once, unseen: 52 % and 63 %);
- * `holdout` was written after the rules were frozen. The figures are printed; the floors are what the
- * rules meet, so a change that loses accuracy fails.
+ * `holdout` was written after the rules of version 1.1.0 were frozen (65.5 %), and version 1.2.0 was
+ * tuned on it, so it is tuning data now: the unseen figure is the fresh set's, below. The figures are
+ * printed; the floors are what the rules meet, so a change that loses accuracy fails.
  */
 describe('category: accuracy on the labelled set', () => {
   const classify = createCategoryClassifier();
@@ -116,17 +135,58 @@ describe('category: accuracy on the labelled set', () => {
     const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
     console.log(
       `category accuracy: rules' own examples (n=${seen.length}) ${pct(figures.seenWithSentiment)} with sentiment, ${pct(figures.seenWordsOnly)} words only; ` +
-        `held-out (n=${holdout.length}) ${pct(figures.holdoutWithSentiment)} with sentiment, ${pct(figures.holdoutWordsOnly)} words only`,
+        `old held-out, now tuning data (n=${holdout.length}) ${pct(figures.holdoutWithSentiment)} with sentiment, ${pct(figures.holdoutWordsOnly)} words only`,
     );
     expect(figures.seenWithSentiment).toBeGreaterThanOrEqual(0.95);
     expect(figures.seenWordsOnly).toBeGreaterThanOrEqual(0.95);
-    expect(figures.holdoutWithSentiment).toBeGreaterThanOrEqual(0.6);
-    expect(figures.holdoutWordsOnly).toBeGreaterThanOrEqual(0.6);
-  });
-
-  it('labels each category of the held-out set better than chance', () => {
-    const byLabel = (['bug_report', 'feature_request', 'question', 'complaint', 'praise', 'other'] as const).map((l) => [l, accuracy(holdout.filter((e) => e.label === l), true)] as const);
-    console.log(`category held-out recall: ${byLabel.map(([l, a]) => `${l} ${(a * 100).toFixed(0)} %`).join(', ')}`);
-    for (const [, a] of byLabel) expect(a).toBeGreaterThan(1 / 6);
+    expect(figures.holdoutWithSentiment).toBeGreaterThanOrEqual(0.95);
+    expect(figures.holdoutWordsOnly).toBeGreaterThanOrEqual(0.95);
   });
 });
+
+/**
+ * Accuracy on the fresh held-out set of `analyzers-category-fresh.ts`, written before the rules were
+ * read and never used to change them: the figure to expect on real feedback. Version 1.1.0 scored
+ * 73.2 % on it (with and without sentiment). The floors sit a few points below what version 1.2.0
+ * measured, so a regression fails but a changed sentiment lexicon moving one or two texts does not.
+ */
+describe('category: accuracy on the fresh held-out set', () => {
+  const classify = createCategoryClassifier();
+  const labels = ['bug_report', 'feature_request', 'question', 'complaint', 'praise', 'other'] as const;
+  const hits = (withSentiment: boolean) =>
+    CATEGORY_FRESH.map((e) => classify(e.text, { sentiment: withSentiment ? analyzeSentiment(e.text).score : undefined }).label === e.label);
+
+  it('has about 150 texts, about 25 of each label but other, none of them tuning data', () => {
+    expect(CATEGORY_FRESH.length).toBeGreaterThanOrEqual(145);
+    for (const l of labels) expect(CATEGORY_FRESH.filter((e) => e.label === l).length).toBeGreaterThanOrEqual(l === 'other' ? 13 : 24);
+    expect(new Set(CATEGORY_FRESH.map((e) => e.text)).size).toBe(CATEGORY_FRESH.length);
+    const tuning = new Set(CATEGORY_EVAL.map((e) => e.text));
+    expect(CATEGORY_FRESH.filter((e) => tuning.has(e.text))).toEqual([]);
+  });
+
+  it('meets its floors, overall and by label', () => {
+    const withSentiment = hits(true);
+    const wordsOnly = hits(false);
+    const share = (xs: boolean[]) => xs.filter(Boolean).length / xs.length;
+    const recall = Object.fromEntries(labels.map((l) => [l, share(withSentiment.filter((_, i) => CATEGORY_FRESH[i]!.label === l))])) as Record<(typeof labels)[number], number>;
+    const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
+    console.log(
+      [
+        `category accuracy on the fresh held-out set (n=${CATEGORY_FRESH.length}): ${pct(share(withSentiment))} with sentiment, ${pct(share(wordsOnly))} words only`,
+        '| label | n | recall |',
+        '|---|---|---|',
+        ...labels.map((l) => `| ${l} | ${CATEGORY_FRESH.filter((e) => e.label === l).length} | ${pct(recall[l])} |`),
+      ].join('\n'),
+    );
+    expect(share(withSentiment)).toBeGreaterThanOrEqual(FRESH_FLOORS.withSentiment);
+    expect(share(wordsOnly)).toBeGreaterThanOrEqual(FRESH_FLOORS.wordsOnly);
+    for (const l of labels) expect(recall[l], l).toBeGreaterThanOrEqual(FRESH_FLOORS.recall[l]);
+  });
+});
+
+/** A few points below version 1.2.0's measurement on the fresh set (see docs/analysis.md, "Category"). */
+const FRESH_FLOORS = {
+  withSentiment: 0.76, // measured 79.2 %
+  wordsOnly: 0.77, // measured 79.9 %
+  recall: { bug_report: 0.6, feature_request: 0.75, question: 0.8, complaint: 0.7, praise: 0.67, other: 0.84 },
+};

@@ -58,6 +58,15 @@ export const CUES: Readonly<Record<CuedCategory, readonly Cue[]>> = {
     cue(2, /\bused to work\b|\bworked (?:fine|perfectly|great|well) (?:before|until)\b|\bstill (?:happens|broken|crashing|not fixed)\b|\bhappens (?:again|every time|randomly|constantly)\b|\bkeeps happening\b/),
     cue(2, /\bwill not let me\b|\bdoes not let me\b|\brefuses to (?:open|load|start|work|sync|save|connect|launch|install|accept|let)\b|\b(?:greyed|grayed) out\b|\btim(?:es|ed) out\b|\bout of sync\b|\bshows? (?:up )?(?:as )?(?:empty|blank|zero|the wrong|an? old)\b|\bdoes not (?:do anything|react|respond)\b/),
     cue(1, /\bon (?:my )?(?:iphone|ipad|android|pixel|galaxy|samsung|mac|windows|chrome|firefox|safari|ios \d+|android \d+)\b|\bversion \d+(?:\.\d+)+\b|\bv\d+\.\d+\b/),
+    // Symptoms described without naming a fault (version 1.2.0): asking whether others see it, having to
+    // redo what should stick, a feature that works only in part, data wiped, the product contradicting
+    // the facts, output that comes out mangled.
+    cue(3, /\bis it just me\b|\b(?:any ?one|anybody|someone|others?) else (?:seeing|having|getting|experiencing|noticed?|with (?:this|the same))\b|\bam i the only one\b/),
+    cue(2, /\bkeeps? (?:having|needing|asking me) to\b|\b(?:log|sign)(?:s|ged)? (?:me )?(?:in|out) again\b|\bre-?log ?in\b|\bre-?(?:login|sign ?in)\b|\bno longer (?:recogni[sz]es|connects?|charges?|turns? on|starts?|responds?|updates?|plays?|prints?|accepts?)\b/),
+    cue(2, /\b(?:can|could) not be (?:opened|played|loaded|saved|downloaded|uploaded|accessed|edited|deleted|installed|synced|printed|exported|imported|selected)\b|\bcan not (?:scroll|click|tap|type|select|edit|reach|get past|reset|install|pay|check ?out|submit|print|export|import|share|sync|record)\b|\b(?:does|do|did|will) not (?:stick|persist|render|trigger|fire|arrive|go away|scroll|get saved)\b|\b(?:numbers|totals?|figures|sums?|math|amounts?|balances?|stats|counts) (?:do|does|did) not add up\b/),
+    cue(2, /\bonly (?:shows?|marks?|loads?|saves?|displays?|works?|returns?|exports?|imports?|syncs?|plays?|downloads?|uploads?|prints?|counts?|lists?|sends?|deletes?) (?:the )?(?:first|last|half|some|part|one|a few|partially)\b|\b(?:empties|wipes|erases|clears|resets|deletes) (?:my|all my|all of my|the whole)\b|\b(?:items?|files?|messages?|things|ones|entries|photos|notes) (?:i|we) (?:already )?(?:deleted|removed|archived)\b/),
+    cue(2, /\blag(?:s|ging)? (?:by|when|while|every|after)\b|\binput lag\b|\bspinner\b|\bcorrupted\b|\b(?:file|files|data|pdf|pdfs|image|images|photos?|text|output|export|download|video) (?:is |are |was |were |gets? |got )?(?:garbled|truncated|scrambled|misaligned)\b|\b(?:comes?|came) out (?:empty|blank|wrong|garbled|broken)\b|\b(?:is|are|was|were|goes|went|became|becomes) invisible\b/),
+    cue(1.5, /\b(?:includes?|included|counted|counts|charged|billed|listed|arrives?|arriving|posted|added|deducted|delivered) (?:\w+ ){0,2}twice\b|\bdouble[- ]?(?:charged|counted|billed|booked)\b|\b(?:app|site|page|screen|dashboard|counter|tracker|widget|website|system) (?:says|reports|claims|thinks|insists)\b|\beven (?:when|after|with) i\b|\bafter (?:the |this )?(?:latest |last |recent |new )?(?:patch|release)\b/),
   ],
   feature_request: [
     cue(4, /\bfeature request\b|\bfeature suggestion\b/),
@@ -83,6 +92,8 @@ export const CUES: Readonly<Record<CuedCategory, readonly Cue[]>> = {
     // Asking for what is missing without naming it a request: "there is no way to", "why can't I",
     // "should let me", "if only it had".
     cue(2.5, /\bthere (?:is|'s) no (?:way|option|setting|button) to\b|\bthere should be\b|\bshould (?:let|allow) (?:me|us|users)\b(?! know)|\bshould be able to\b|\bif only (?:it|there|you)\b|\bonly thing (?:missing|lacking)\b/),
+    // Requests said as hopes or offers (version 1.2.0).
+    cue(3, /\b(?:you|please|pls) (?:\w+ )?consider\b|\bconsider(?:ing)? (?:adding|supporting|making|offering|allowing|bringing|letting|including)\b|\b(?:hope|hoping|would like|'d like|would love|'d love) to see\b(?! (?:you|u)\b)|\bany ?way (?:you|u) (?:could|can|might)\b|\bhow about (?:letting|making|showing|allowing|having|giving)\b|\bmore (?:\w+ ){0,2}(?:please|pls|plz)\b|\bpretty please\b|(?:^ ?|[.!?] )(?:show|hide|remove|sort|display) (?:the|an?|all|more)\b/),
     cue(2, /\bwhy (?:can|could) i not\b|\bwhy is there no\b|\bwhen will (?:you|we|it) (?:add|get|support|have)\b|\bdoes not (?:support|offer)\b|\blacks? (?:an?|the|any)\b|\b(?:it|app|this) (?:really )?needs? (?:an?|more|better|the option)\b/),
   ],
   question: [
@@ -104,6 +115,12 @@ export const CUES: Readonly<Record<CuedCategory, readonly Cue[]>> = {
     cue(2, /\b(?:tedious|pointless|uncomfortable|useless|lazy|careless|unreliable|overrated|flimsy|cheaply made|poorly|mediocre|subpar|sloppy|a shame|new low)\b/),
     // Dissatisfaction with service, price or policy said without a strong adjective.
     cue(2, /\b(?:on|put on) hold for\b|\bnot what i (?:expected|paid for|ordered)\b|\bexpected (?:better|more)\b|\bnever again\b|\bswitch(?:ing|ed)? to (?:another|a different|a competitor)\b|\b(?:hidden|extra) (?:fees?|charges?)\b|\bwhy (?:do|should) i (?:have to|need to|pay)\b|\blousy\b|\btaking my (?:business|money) elsewhere\b/),
+    // Indirect dissatisfaction (version 1.2.0): excess, unfairness, value for money, waiting, people
+    // out of reach, comparisons with competitors.
+    cue(2, /\b(?:way|far|much|just|simply) too (?:much|many|\w+)\b|\b(?:nobody|no one|never) (?:informed|told|warned|notified|contacted|called|emailed|bothered|explained)\b|\b(?:did|does|do) not (?:even )?care\b|\bnot fair\b|\bunfair\b|\bpay to win\b|\bexcessive(?:ly)?\b|\bbloat(?:ed|ware)?\b/),
+    cue(2, /\b(?:tiny|small|poor|little|not worth it|overpriced|too much) for the (?:price|money|cost)\b|\bfor what (?:you|i|we) (?:get|pay)\b|\b(?:price|prices|cost|costs|fee|fees|rates?) (?:has |have )?(?:doubled|tripled|went up|keeps? going up|increased|jumped)\b|\b(?:doubled|tripled|raised|hiked) (?:the |their |your |its )?(?:price|prices|fees?)\b|\bprice hikes?\b|\bpolicy change|\bchanged (?:the|your|their) polic/),
+    cue(2, /\bwaited (?:for )?(?:over |almost |nearly |more than )?(?:\d+|an?) (?:minutes?|mins|hours?|days?|weeks?)\b|\b(?:minutes|hours) on hold\b|\b(?:talk|speak|get through) to an? (?:real |actual )?(?:human|person|agent)\b|\breach an? (?:real |actual )?(?:human|person|agent)\b|\blet ?down\b|\bunderwhelm(?:ed|ing)\b|\bwas hoping for (?:more|better)\b|\bnot (?:fun|the same|as good) (?:anymore|any more)\b/),
+    cue(1.5, /\b(?:does|do|did) (?:it|this|that|everything|all (?:of )?(?:this|that|it)) (?:much |way |far |so much )?better\b|\bcheaper (?:elsewhere|alternatives?|competitors?|options?)\b|\b(?:going|went|switching|moving) back to\b|\bmeh\b/),
     cue(2, /\bnever happened\b|\b(?:nobody|no one) (?:responds|replies|answers|helps|cares)\b|\bno (?:\w+ ){0,2}at all\b|\bpromised\b|\bonly a bot\b|\bcosts? (?:money|extra)\b|\bnot even\b/),
   ],
   praise: [
@@ -112,12 +129,22 @@ export const CUES: Readonly<Record<CuedCategory, readonly Cue[]>> = {
     cue(2, /\brecommend\b|\b(?:five|5) stars?\b|\bworth every\b|\bhappy with\b|\bjust works\b|\bworks (?:great|perfectly|like a charm|flawlessly|well)\b|\bdoes exactly\b/),
     cue(1.5, /\b(?:solid|reliable|easy|simple|intuitive|helpful|smooth|beautiful|nice|good|cool|happy|glad|pleased|delightful|gorgeous|patient)\b/),
     cue(2, /\b(?:lovely|pleasant|calm|delight(?:ful|ed)?|above and beyond|keeper|gem|love it|nicely|well (?:designed|made|built|thought out)|genuinely useful|so much (?:better|faster|snappier|easier)|went up|improved (?:a lot|massively|greatly))\b/),
+    cue(2.5, /\bhats off\b|\bprops to\b|\benjoying\b|\b(?:i|we|kids|they|everyone) (?:really |truly |thoroughly )?enjoy(?:ed)?\b|\bexceed(?:ed|s) (?:my |all )?expectations\b|\b(?:never|not) looked back\b|\bcan not (?:imagine|live|work|do) without\b|\bblown away\b|\bno complaints\b|\bspot on\b|\b(?:quick|fast|prompt|speedy) (?:responses?|replies|reply|answers?|support|delivery|shipping|service)\b/),
     cue(2.5, /\bexactly what i (?:needed|wanted|was looking for)\b|\btop ?notch\b|\bwill (?:order|buy|book|come back|use it) again\b|\bshout ?out\b|\b10 ?\/ ?10\b|\bwould recommend\b|\b(?:much |way |far )?better than (?:the )?(?:competition|others|any other|the rest)\b|\bfinally an?\b/),
   ],
 };
 
 /** Words that make a praise cue hypothetical, i.e. a wish: "would be amazing", "could be perfect". */
 export const HYPOTHETICAL_BEFORE = /\b(?:would|could|'d|might)\s+(?:\w+\s+){0,2}$/;
+
+/** Words that put a praise cue in the past, so it measures a decline: "used to be great". */
+export const PAST_BEFORE = /\b(?:used to be|was once|once was)\s+(?:\w+\s+){0,2}$/;
+
+/**
+ * Sarcasm markers, on the normalized text: the praise words and positive sentiment of a text that holds
+ * one say the opposite ("great, another update that moves everything").
+ */
+export const SARCASM = /\boh,? (?:great|perfect|wonderful|fantastic|brilliant|joy)\b|\bthanks for nothing\b|\byeah,? right\b|\bgreat[,.!]+ (?:just )?(?:another|more)\b|\bjust what i needed[,.!]+ (?:another|more)\b| \/s\s*$/;
 
 /** Words that turn a praise or complaint cue around when just before it: "not great", "never disappointed". */
 export const NEGATION_BEFORE = /\b(?:not|never|no longer|hardly|barely|nothing|no)\s+(?:\w+\s+)?$/;

@@ -37,7 +37,7 @@ export interface CategoryResult {
 }
 
 /** Bump when results change, so stored records are re-analyzed. */
-export const CATEGORY_ANALYZER_VERSION = '1.1.0';
+export const CATEGORY_ANALYZER_VERSION = '1.2.0';
 
 /**
  * Creates a plain classification function with the analyzer's rules, for callers outside the
