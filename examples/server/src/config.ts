@@ -102,6 +102,11 @@ export const ServerConfigSchema = z.object({
   ),
   /** Embedded engine when no DATABASE_URL is set: `pglite` (durable, in the data directory) or `memory` (lost on exit). @default 'pglite' */
   TRIBUTARY_EMBEDDED: z.preprocess(unsetIfEmpty, z.enum(['pglite', 'memory']).default('pglite')),
+  /**
+   * The thread the embedded PGlite runs on: `worker` (a worker thread, so its work overlaps the HTTP
+   * work on another core) or `main` (the thread serving HTTP).
+   */
+  TRIBUTARY_PGLITE_THREAD: z.preprocess(unsetIfEmpty, z.enum(['worker', 'main']).default('worker')),
   /** The URL clients reach this server at, for the webhook URLs it hands out. @default the request's own origin */
   TRIBUTARY_PUBLIC_URL: optionalUrl(),
   /** Largest request body, in bytes. @default 1048576 (1 MiB) */

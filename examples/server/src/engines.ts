@@ -3,6 +3,8 @@
  * The storage and queue the pipeline runs on, chosen by configuration:
  * - embedded default: PGlite (PostgreSQL in WebAssembly) persisted in `TRIBUTARY_DATA_DIR`, as both
  *   store and durable queue — nothing to install (`TRIBUTARY_EMBEDDED=memory` keeps all in memory);
+ *   PGlite runs in a worker thread, off the thread serving HTTP (`TRIBUTARY_PGLITE_THREAD=main` runs
+ *   it on that thread instead);
  * - `DATABASE_URL`: PostgreSQL as the store, and as the queue unless a broker is configured;
  * - `REDIS_URL` / `NATS_URL` / `AMQP_URL`: that broker as the queue (Redis also paces deliveries
  *   across processes).
@@ -80,10 +82,12 @@ export async function createEngines(config: ServerConfig, options: { onError?: (
     // PGlite creates its own directory but not the parents: a fresh clone's `./data` may not exist yet
     // (only generating secrets used to create it).
     await mkdir(resolve(config.TRIBUTARY_DATA_DIR), { recursive: true });
-    storage = createPgliteStorage({ dataDir });
+    const thread = config.TRIBUTARY_PGLITE_THREAD;
+    storage = createPgliteStorage({ dataDir, thread });
+    // Compared as is by the CLI (refuseIfServed): the thread is not part of it.
     storageName = `pglite ${dataDir}`;
     if (!queue) {
-      queue = createPgliteQueue({ dataDir, onError, pollIntervalMs: 250 });
+      queue = createPgliteQueue({ dataDir, thread, onError, pollIntervalMs: 250 });
       queueName = storageName;
     }
   } else {

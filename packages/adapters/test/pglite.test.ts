@@ -1,45 +1,63 @@
 // PGlite needs no service: these run with the unit tests. One in-memory instance is shared by the
 // contract kits (each case uses its own workspace or topic); the persistence cases open directories.
+// The kits run twice: on that instance on this thread, and on PGlite in a worker thread
+// (`thread: 'worker'`), sharing one worker through one directory held open by the whole file.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { eventually, makeRecord, testQueueAdapter, testStorageAdapter, uniqueId } from '@tributary/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPglite, createPgliteQueue, createPgliteStorage } from '../src/pglite/index.js';
+import { createPglite, createPgliteQueue, createPgliteStorage, type PgliteOptions, type SqlStorageAdapter } from '../src/pglite/index.js';
 import { sqlQueueCases, sqlStorageCases } from './postgres-cases.js';
 
 let shared: Promise<PGlite> | undefined;
 const instance = () => (shared ??= import('@electric-sql/pglite').then(({ PGlite }) => PGlite.create()));
 const dirs: string[] = [];
-// Starting PGlite (compiling its WASM) takes 6–9 s on a loaded 2-core machine: more than the contract
-// kit's per-case hook timeout, so the shared instance starts here, with room for it.
-beforeAll(async () => {
-  await instance();
-}, 60_000);
-afterAll(async () => {
-  await (await shared)?.close();
-  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
-});
 const tempDir = async () => {
   const dir = await mkdtemp(join(tmpdir(), 'tributary-pglite-'));
   dirs.push(dir);
   return dir;
 };
+/** The directory of the worker the kits share, and an adapter holding it open between cases. */
+let workerDir: string | undefined;
+let workerHolder: SqlStorageAdapter | undefined;
+// Starting PGlite (compiling its WASM) takes 6–9 s on a loaded 2-core machine: more than the contract
+// kit's per-case hook timeout, so the shared instances start here, with room for it.
+beforeAll(async () => {
+  workerDir = await tempDir();
+  workerHolder = createPgliteStorage({ dataDir: workerDir, thread: 'worker' });
+  await Promise.all([instance(), workerHolder.connect()]);
+}, 60_000);
+afterAll(async () => {
+  await (await shared)?.close();
+  await workerHolder?.dispose();
+  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+});
 
-testStorageAdapter('pglite', async () => createPgliteStorage({ pglite: await instance() }));
-testQueueAdapter('pglite', async () => createPgliteQueue({ pglite: await instance(), pollIntervalMs: 200 }), { visibilityTimeoutMs: 300 });
+/** Where the adapters of a kit find their database. */
+const variants: { name: string; options: () => Promise<PgliteOptions> }[] = [
+  { name: 'pglite', options: async () => ({ pglite: await instance() }) },
+  { name: 'pglite (worker thread)', options: async () => ({ dataDir: workerDir!, thread: 'worker' }) },
+];
+
+for (const variant of variants) {
+  testStorageAdapter(variant.name, async () => createPgliteStorage(await variant.options()));
+  testQueueAdapter(variant.name, async () => createPgliteQueue({ ...(await variant.options()), pollIntervalMs: 200 }), { visibilityTimeoutMs: 300 });
+
+  describe(`${variant.name} adapters: SQL cases`, () => {
+    sqlStorageCases({
+      storage: async (o) => createPgliteStorage({ ...(await variant.options()), ...o }),
+      queue: async (o) => createPgliteQueue({ ...(await variant.options()), ...o }),
+    });
+    sqlQueueCases({
+      storage: async () => createPgliteStorage(await variant.options()),
+      queue: async (o) => createPgliteQueue({ ...(await variant.options()), ...o }),
+    });
+  });
+}
 
 describe('pglite adapters', () => {
-  sqlStorageCases({
-    storage: async (o) => createPgliteStorage({ pglite: await instance(), ...o }),
-    queue: async (o) => createPgliteQueue({ pglite: await instance(), ...o }),
-  });
-  sqlQueueCases({
-    storage: async () => createPgliteStorage({ pglite: await instance() }),
-    queue: async (o) => createPgliteQueue({ pglite: await instance(), ...o }),
-  });
-
   it('migrations are idempotent: adapters starting at once on a fresh schema apply each migration once', async () => {
     const db = await instance();
     const schema = `t_${uniqueId('mig').replace(/-/g, '_')}`;

@@ -16,6 +16,9 @@
  * time: the adapters of one process share an instance per directory (or pass `pglite`, or use
  * {@link createPglite}).
  *
+ * PGlite runs on the calling thread by default; `thread: 'worker'` runs it in a worker thread (see
+ * {@link PgliteOptions.thread}), so its work no longer blocks the event loop.
+ *
  * @example
  * ```ts
  * import { createPglite } from '@tributary/adapters/pglite';
@@ -24,12 +27,13 @@
  */
 import { resolve } from 'node:path';
 import type { Clock } from '@tributary/core/clock';
-import { missingDependency } from '@tributary/core/errors';
+import { createError, missingDependency } from '@tributary/core/errors';
 import type { PGlite } from '@electric-sql/pglite';
 import { createHash } from 'node:crypto';
 import { checkSchemaName, createMutex, lazyHandle, type ExecutorHandle, type QueryOptions, type SqlExecutor, type SqlResult, type SqlTransaction } from '../_sql/executor.js';
 import { createSqlQueue, type GroupCommitOptions, type SqlQueueAdapter } from '../_sql/queue.js';
 import { createSqlStorage, type SqlStorageAdapter } from '../_sql/storage.js';
+import { startPgliteWorker } from './worker-executor.js';
 
 export type { GroupCommitOptions, SqlQueueAdapter, SqlStorageAdapter };
 
@@ -45,6 +49,24 @@ export interface PgliteOptions {
   migrate?: boolean;
   /** @default systemClock */
   clock?: Clock;
+  /**
+   * The thread PGlite runs on.
+   * - `'main'`: the calling thread. Each statement is a direct call, but all of PGlite's work
+   *   (parsing, planning, executing, writing the directory) blocks this thread's event loop while it
+   *   runs: a server on the same thread serves nothing meanwhile.
+   * - `'worker'`: a `node:worker_threads` worker owning the instance. Its work overlaps with this
+   *   thread's on another core, at the cost of one message round trip per statement (tens of
+   *   microseconds), a copy of every parameter and row, the worker's memory, and a start a little
+   *   slower than PGlite's own. A worker that dies fails every pending and later call with an
+   *   `unavailable` error (reopen the adapters).
+   *
+   * Worth it when the process has other work to do while the database works (a server ingesting
+   * under load); a script that only waits on the database gains little. Not with `pglite` (an
+   * instance stays on the thread that created it). The adapters of one process share one instance
+   * per directory: the first one to open it decides its thread.
+   * @default 'main'
+   */
+  thread?: 'main' | 'worker';
 }
 
 /** Options of {@link createPgliteStorage}. */
@@ -160,18 +182,25 @@ export function pgliteExecutor(db: PGlite, onClose: () => Promise<void>): SqlExe
 /** One instance per directory within this process, shared by every adapter opened on it. */
 const openDirectories = new Map<string, ExecutorHandle>();
 
-function handleFor(options: PgliteOptions): ExecutorHandle {
+function handleFor(options: PgliteOptions, component: string): ExecutorHandle {
+  const thread = options.thread ?? 'main';
+  if (thread !== 'main' && thread !== 'worker') throw createError(component, 'config', `invalid thread ${JSON.stringify(thread)}: use 'main' or 'worker'`);
   if (options.pglite) {
+    if (thread === 'worker') throw createError(component, 'config', "thread: 'worker' cannot take an injected PGlite instance (it stays on the thread that created it): pass dataDir instead");
     const injected = options.pglite;
     return lazyHandle(async () => pgliteExecutor(injected, async () => undefined));
   }
-  const open = async () => {
-    const { PGlite } = await loadPglite();
-    const db = await PGlite.create(options.dataDir ? { dataDir: options.dataDir } : {});
-    return pgliteExecutor(db, () => db.close());
-  };
-  if (!options.dataDir) return lazyHandle(open);
-  const path = resolve(options.dataDir);
+  const dataDir = options.dataDir ? resolve(options.dataDir) : undefined;
+  const open =
+    thread === 'worker'
+      ? () => startPgliteWorker(dataDir)
+      : async () => {
+          const { PGlite } = await loadPglite();
+          const db = await PGlite.create(dataDir ? { dataDir } : {});
+          return pgliteExecutor(db, () => db.close());
+        };
+  if (!dataDir) return lazyHandle(open);
+  const path = dataDir;
   const existing = openDirectories.get(path);
   if (existing) return existing;
   const inner = lazyHandle(open);
@@ -230,12 +259,12 @@ function queueOn(handle: ExecutorHandle, options: PgliteQueueOptions): SqlQueueA
 
 /** Creates the PGlite storage adapter. */
 export function createPgliteStorage(options: PgliteStorageOptions = {}): SqlStorageAdapter {
-  return storageOn(handleFor(options), options);
+  return storageOn(handleFor(options, 'storage:pglite'), options);
 }
 
 /** Creates the PGlite queue adapter. */
 export function createPgliteQueue(options: PgliteQueueOptions = {}): SqlQueueAdapter {
-  return queueOn(handleFor(options), options);
+  return queueOn(handleFor(options, 'queue:pglite'), options);
 }
 
 /**
@@ -243,6 +272,6 @@ export function createPgliteQueue(options: PgliteQueueOptions = {}): SqlQueueAda
  * closes when both are disposed.
  */
 export function createPglite(options: PgliteStorageOptions & PgliteQueueOptions = {}): { storage: SqlStorageAdapter; queue: SqlQueueAdapter } {
-  const handle = handleFor(options);
+  const handle = handleFor(options, 'pglite');
   return { storage: storageOn(handle, options), queue: queueOn(handle, options) };
 }
