@@ -128,16 +128,19 @@ describe('webhook handler: source cache', () => {
 });
 
 describe('webhook handler: dedup round trips', () => {
-  it('a new delivery costs claim, look, remember and release; a redelivery is answered as a duplicate', async () => {
+  it('a new delivery costs two writes: its claim (a conditional insert) and its record over it; a redelivery is answered as a duplicate', async () => {
     const { handler, counted } = await setup();
     // Warm the source cache so only dedup and ingest touch storage.
     expect((await handler.handle(signed(event('warm')), { workspaceId: WS, sourceId: 'gh' })).status).toBe(202);
     counted.reset();
     const first = await handler.handle(signed(event('a'), SECRET, 'delivery-1'), { workspaceId: WS, sourceId: 'gh' });
     expect(first.status).toBe(202);
-    expect(Object.fromEntries(counted.counts)).toEqual({ acquireLock: 1, getDocument: 1, putDocument: 1, releaseLock: 1 });
+    expect(Object.fromEntries(counted.counts)).toEqual({ insertDocument: 1, putDocument: 1 });
+    counted.reset();
     const again = await handler.handle(signed(event('a'), SECRET, 'delivery-1'), { workspaceId: WS, sourceId: 'gh' });
     expect(again.status).toBe(200);
+    // The refused insert, then the record read: nothing to give back.
+    expect(Object.fromEntries(counted.counts)).toEqual({ insertDocument: 1, getDocument: 1 });
     expect(await again.json()).toMatchObject({ duplicate: true, deliveryId: 'delivery-1', accepted: 1 });
   });
 });

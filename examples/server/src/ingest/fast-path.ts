@@ -1,8 +1,9 @@
 /**
  * @module ingest/fast-path
  * The two ingest routes, `POST /v1/workspaces/:ws/records` and `POST /v1/hooks/:ws/:source`, served
- * on node:http directly, in front of the Hono app: the body read as a Buffer, no Fetch `Request` or
- * `Response` for the records route, no router. Under load the framework's per-request work cost more
+ * on node:http directly, in front of the Hono app: the body read as a Buffer, no Fetch `Request`,
+ * `Headers` or `Response` (the webhook handler's `handleRaw` entry takes the Buffer and node's header
+ * object as they are), no router. Under load the framework's per-request work cost more
  * than the ingest itself (bench/README.md, "Ingest").
  *
  * The behaviour is the Hono routes' own, step for step, because the steps are the same functions:
@@ -13,7 +14,7 @@
  * Hono would normalize or decode, a doubtful Host header, a body announced over the limit) is left to
  * the Hono app, which answers it as it always did.
  */
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Tracer } from '@opentelemetry/api';
 import { fromZodError } from '@tributary/core/errors';
 import type { Pipeline } from '@tributary/core/pipeline';
@@ -63,8 +64,6 @@ const HOOKS_PATH = /^\/v1\/hooks\/([A-Za-z0-9_.~:@-]+)\/([A-Za-z0-9_.~:@-]+)$/;
 const PLAIN_HOST = /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 // Dot segments are removed by URL parsing before Hono routes: `/v1/workspaces/../records` is no records route.
 const isDots = (segment: string) => segment === '.' || segment === '..';
-// Connection-level headers describe the hop to us, not the message, as in core's node adapter.
-const HOP_HEADERS = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'expect', 'content-length', 'proxy-connection']);
 const JSON_TYPE = 'application/json';
 
 /** An answer ready to write. */
@@ -88,22 +87,6 @@ function validateParams<S extends z.ZodType>(schema: S, value: unknown): z.outpu
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw fromZodError('api', 'path parameters', parsed.error);
   return parsed.data;
-}
-
-/** Node headers as Fetch headers for the webhook handler (repeated ones kept, unusable ones dropped). */
-function fetchHeaders(headers: IncomingHttpHeaders): Headers {
-  const out = new Headers();
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || name.startsWith(':') || HOP_HEADERS.has(name)) continue;
-    for (const v of Array.isArray(value) ? value : [value]) {
-      try {
-        out.append(name, v);
-      } catch {
-        // A header Fetch refuses cannot matter to verification; node-server drops it too.
-      }
-    }
-  }
-  return out;
 }
 
 /** Creates the fast path over a server's services. */
@@ -134,11 +117,7 @@ export function createIngestFastPath(deps: IngestFastPathDeps): IngestFastPath {
     // An over-limit body goes to the handler cut at limit + 1 bytes: it answers 413 at the same step
     // as when it reads the stream itself (after finding the source, so an unknown one is still a 404).
     if (body.over) scope.closeConnection = true;
-    const request = new Request(url, { method: 'POST', headers: fetchHeaders(req.headers), body: body.bytes as Uint8Array<ArrayBuffer> });
-    const response = await webhooks.handle(request, { workspaceId: params.ws, sourceId: params.source });
-    const headers: Record<string, string> = {};
-    response.headers.forEach((value, name) => (headers[name] = value));
-    return { status: response.status, headers, body: await response.text() };
+    return webhooks.handleRaw({ method: 'POST', url, headers: req.headers, body: body.bytes }, { workspaceId: params.ws, sourceId: params.source });
   };
 
   const write = (res: ServerResponse, answer: Answer, requestId: string, scope: Scope) => {

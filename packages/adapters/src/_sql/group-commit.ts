@@ -1,8 +1,9 @@
 /**
- * Group commit for the SQL queues' publishes. A publish costs one transaction, and a transaction's
- * fixed cost (round trips, the commit's flush to disk, PGlite's one-at-a-time lock) dwarfs inserting
- * one more row. So publishes that arrive while a commit runs wait and go together into the next one:
- * under load each commit carries many callers' messages; alone, a publish commits at once as before.
+ * Group commit for the SQL queues' publishes and the SQL storage's document writes. A publish costs
+ * one transaction, and a transaction's fixed cost (round trips, the commit's flush to disk, PGlite's
+ * one-at-a-time lock) dwarfs inserting one more row. So publishes that arrive while a commit runs
+ * wait and go together into the next one: under load each commit carries many callers' messages;
+ * alone, a publish commits at once as before.
  *
  * Each caller's promise settles with its own outcome: it resolves only after the transaction holding
  * its messages committed (a resolved publish is durable), and a failed commit rejects the callers of
@@ -28,24 +29,28 @@ export interface GroupCommitOptions {
   lingerMs?: number;
 }
 
-/** What one caller asked to publish: messages of one topic, committed all together or not at all. */
-export interface PublishRequest<M> {
-  topic: string;
+/** What one caller asked to commit: its messages (or writes), committed all together or not at all. */
+export interface CommitRequest<M> {
   messages: M[];
   /** Payload bytes, for the batch bound. */
   bytes: number;
 }
 
-interface Waiting<M> {
-  request: PublishRequest<M>;
+/** What one caller asked to publish: messages of one topic. */
+export interface PublishRequest<M> extends CommitRequest<M> {
+  topic: string;
+}
+
+interface Waiting<R> {
+  request: R;
   resolve: () => void;
   reject: (error: unknown) => void;
 }
 
-/** Submits publishes for group commit. */
-export interface GroupCommitter<M> {
+/** Submits requests for group commit. */
+export interface GroupCommitter<R> {
   /** Resolves once the request's messages are committed; rejects with the error of its commit. */
-  submit(request: PublishRequest<M>): Promise<void>;
+  submit(request: R): Promise<void>;
   /** Resolves when nothing is waiting or committing (for an orderly dispose). */
   idle(): Promise<void>;
 }
@@ -55,20 +60,20 @@ export interface GroupCommitter<M> {
  * `sharedFailure` tells errors that no single request can have caused (so retrying requests alone is
  * pointless).
  */
-export function createGroupCommitter<M>(deps: {
-  commit: (requests: PublishRequest<M>[]) => Promise<void>;
+export function createGroupCommitter<M, R extends CommitRequest<M> = PublishRequest<M>>(deps: {
+  commit: (requests: R[]) => Promise<void>;
   sharedFailure: (error: unknown) => boolean;
   clock: Clock;
   options?: GroupCommitOptions;
-}): GroupCommitter<M> {
+}): GroupCommitter<R> {
   const maxMessages = Math.max(1, deps.options?.maxMessages ?? 1000);
   const maxBytes = Math.max(1, deps.options?.maxBytes ?? 4 * 1024 * 1024);
   const lingerMs = Math.max(0, deps.options?.lingerMs ?? 0);
-  const waiting: Waiting<M>[] = [];
+  const waiting: Waiting<R>[] = [];
   let running: Promise<void> | undefined;
 
   /** The longest prefix of the waiting requests within the bounds (at least one request). */
-  const takeBatch = (): Waiting<M>[] => {
+  const takeBatch = (): Waiting<R>[] => {
     let messages = 0;
     let bytes = 0;
     let count = 0;
@@ -83,7 +88,7 @@ export function createGroupCommitter<M>(deps: {
     return waiting.splice(0, count);
   };
 
-  const commitBatch = async (batch: Waiting<M>[]) => {
+  const commitBatch = async (batch: Waiting<R>[]) => {
     try {
       await deps.commit(batch.map((w) => w.request));
       for (const w of batch) w.resolve();

@@ -14,9 +14,14 @@
  * compare, move the old revision to the history, subtract its contribution). No statement is issued
  * per record. The append-only rollups are compacted every `rollupCompactEvery` new records written
  * through this adapter (see `rollup-rebuild.ts`).
+ *
+ * Document writes (`putDocument`, `insertDocument`, `deleteDocument`) are group-committed
+ * (`group-commit.ts`, as the queue's publishes): those made while a commit runs share the next one,
+ * a single statement when they touch distinct documents, and each caller is answered only once the
+ * commit holding its write is done. Concurrent `getDocument` calls likewise share one statement.
  */
 import { systemClock, type Clock } from '@tributary/core/clock';
-import { createError } from '@tributary/core/errors';
+import { createError, isTributaryError } from '@tributary/core/errors';
 import type { TributaryRecord } from '@tributary/core/record';
 import {
   decodeCursor,
@@ -35,6 +40,7 @@ import {
 } from '@tributary/core/storage';
 import { aggregateRows, aggregateStatement } from './aggregate.js';
 import { dbError, isoSql, withRetry, type ExecutorHandle, type SqlExecutor, type SqlQueryable, type SqlTransaction } from './executor.js';
+import { createGroupCommitter, type CommitRequest, type GroupCommitOptions } from './group-commit.js';
 import { appliedVersions, LATEST_VERSION, readLayout, runMigrations, type LayoutOptions, type RecordsLayout } from './migrations.js';
 import { PartitionManager } from './partitions.js';
 import { BinaryCopyWriter } from './copy.js';
@@ -73,6 +79,12 @@ export interface SqlStorageOptions {
    * (which merge the rows a group got from different batches). @default 20000
    */
   rollupCompactEvery?: number;
+  /**
+   * Document writes made while a commit runs share the next transaction (each caller answered once
+   * its own write committed); `false` gives every write its own statement and commit.
+   * @default {} (on: at most 1000 writes or 4 MiB per commit, no linger)
+   */
+  groupCommit?: GroupCommitOptions | false;
   clock?: Clock;
 }
 
@@ -80,6 +92,8 @@ export interface SqlStorageOptions {
 export interface SqlStorageAdapter extends StorageAdapter {
   /** Connects and migrates now instead of on first use. */
   connect(): Promise<void>;
+  /** Always present here (optional in the port): `INSERT … ON CONFLICT DO NOTHING`, group-committed. */
+  insertDocument<T>(collection: string, scope: string, id: string, document: T): Promise<boolean>;
   /** The records layout in use. */
   layout(): Promise<RecordsLayout>;
   /** Partitions of the records table (empty unless `partitioned`). */
@@ -114,7 +128,28 @@ interface Chunk {
   positions: number[];
 }
 
+/**
+ * One document write of a group commit. `changed` is set by the commit that holds it: whether the
+ * insert stored the document, whether the delete found one (a put always stores).
+ */
+interface DocumentWrite {
+  kind: 'put' | 'insert' | 'delete';
+  collection: string;
+  scope: string;
+  id: string;
+  /** The document as JSON text (put and insert). */
+  json: string;
+  changed: boolean;
+}
+
 const keyOf = (workspaceId: string, id: string) => `${workspaceId}\u0000${id}`;
+const documentKey = (w: DocumentWrite) => `${w.collection}\u0000${w.scope}\u0000${w.id}`;
+/** Sorts writes by key, so two processes' transactions lock rows in one order (no deadlock between them). */
+const byDocumentKey = (a: DocumentWrite, b: DocumentWrite) => {
+  const ka = documentKey(a);
+  const kb = documentKey(b);
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+};
 /** Hours remembered for compaction (see `appendedHours`): a few years of one workspace, or a week of a few hundred. */
 const KNOWN_HOURS = 50_000;
 const PREPARE = { prepare: true } as const;
@@ -428,6 +463,149 @@ export function createSqlStorage(options: SqlStorageOptions): SqlStorageAdapter 
     }
   }
 
+  /**
+   * Document writes in rounds equivalent to the callers' order: writes to different documents
+   * commute, so a round holds the first write of every document, the next round the second write of
+   * those written twice, and so on; a document's own writes keep their order.
+   */
+  function documentRounds(writes: DocumentWrite[]): DocumentWrite[][] {
+    const rounds: DocumentWrite[][] = [];
+    const seen = new Map<string, number>();
+    for (const w of writes) {
+      const key = documentKey(w);
+      const round = seen.get(key) ?? 0;
+      seen.set(key, round + 1);
+      (rounds[round] ??= []).push(w);
+    }
+    return rounds;
+  }
+
+  /**
+   * One statement for a round: its deletes, inserts and puts as data-modifying CTEs (its documents
+   * are distinct, so no row is touched twice), each kind sorted by key. A single statement is atomic
+   * by itself, so a one-round commit needs no BEGIN and COMMIT: one round trip in all.
+   */
+  async function applyRound(db: SqlQueryable, round: DocumentWrite[]) {
+    const params: unknown[] = [];
+    const param = (values: string[]) => `$${params.push(values)}::text[]`;
+    const parts: string[] = [];
+    const reported: string[] = [];
+    const of = (kind: DocumentWrite['kind']) => round.filter((w) => w.kind === kind).sort(byDocumentKey);
+    const keys = (list: DocumentWrite[]) => `${param(list.map((w) => w.collection))}, ${param(list.map((w) => w.scope))}, ${param(list.map((w) => w.id))}`;
+    const deletes = of('delete');
+    const inserts = of('insert');
+    const puts = of('put');
+    if (deletes.length > 0) {
+      parts.push(`gone AS (DELETE FROM ${s}.documents d USING unnest(${keys(deletes)}) AS x(c, sc, i)
+        WHERE d.collection = x.c AND d.scope = x.sc AND d.id = x.i RETURNING d.collection, d.scope, d.id)`);
+      reported.push('SELECT collection, scope, id FROM gone');
+    }
+    if (inserts.length > 0) {
+      parts.push(`stored AS (INSERT INTO ${s}.documents (collection, scope, id, document)
+        SELECT x.c, x.sc, x.i, x.d::jsonb FROM unnest(${keys(inserts)}, ${param(inserts.map((w) => w.json))}) AS x(c, sc, i, d)
+        ON CONFLICT (collection, scope, id) DO NOTHING RETURNING collection, scope, id)`);
+      reported.push('SELECT collection, scope, id FROM stored');
+    }
+    if (puts.length > 0) {
+      parts.push(`replaced AS (INSERT INTO ${s}.documents (collection, scope, id, document)
+        SELECT x.c, x.sc, x.i, x.d::jsonb FROM unnest(${keys(puts)}, ${param(puts.map((w) => w.json))}) AS x(c, sc, i, d)
+        ON CONFLICT (collection, scope, id) DO UPDATE SET document = excluded.document, updated_at = now() RETURNING 1)`);
+      // A data-modifying CTE runs whether or not the main query reads it; a put has nothing to report.
+      reported.push(`SELECT NULL, NULL, NULL FROM replaced WHERE false`);
+    }
+    const result = await db.query<{ collection: string; scope: string; id: string }>(`WITH ${parts.join(',\n')}\n${reported.join('\nUNION ALL\n')}`, params, PREPARE);
+    const changed = new Set(result.rows.map((r) => `${r.collection}\u0000${r.scope}\u0000${r.id}`));
+    for (const w of deletes) w.changed = changed.has(documentKey(w));
+    for (const w of inserts) w.changed = changed.has(documentKey(w));
+    for (const w of puts) w.changed = true;
+  }
+
+  /** Applies document writes: one statement when they make one round, else a transaction of rounds. */
+  async function applyDocumentWrites(db: SqlExecutor, writes: DocumentWrite[]) {
+    const rounds = documentRounds(writes);
+    if (rounds.length === 1) return applyRound(db, rounds[0]!);
+    await db.transaction(async (tx) => {
+      for (const round of rounds) await applyRound(tx, round);
+    });
+  }
+
+  const documentCommitter =
+    options.groupCommit === false
+      ? undefined
+      : createGroupCommitter<DocumentWrite, CommitRequest<DocumentWrite>>({
+          commit: (requests) => op('writeDocuments', (db) => applyDocumentWrites(db, requests.flatMap((r) => r.messages))),
+          // Unreachable database: retrying each caller alone would only fail each again.
+          sharedFailure: (error) => isTributaryError(error, 'unavailable'),
+          clock,
+          options: options.groupCommit,
+        });
+
+  /** Writes one document, in a shared commit unless group commit is off; resolves once committed. */
+  async function writeDocument(operation: string, write: DocumentWrite): Promise<boolean> {
+    if (documentCommitter) {
+      await documentCommitter.submit({ messages: [write], bytes: write.json.length });
+    } else {
+      await op(operation, (db) => applyDocumentWrites(db, [write]));
+    }
+    return write.changed;
+  }
+
+  interface PendingRead {
+    collection: string;
+    scope: string;
+    id: string;
+    resolve: (document: unknown) => void;
+    reject: (error: unknown) => void;
+  }
+  /** Reads waiting for the one in flight to finish; they go together in the next statement. */
+  let waitingReads: PendingRead[] = [];
+  let reading = false;
+
+  /**
+   * Reads documents, one statement at a time: a read made while another is running waits and joins
+   * the next, so concurrent callers (a webhook delivery each, under load) cost one statement between
+   * them instead of one each. A lone read runs at once, as before.
+   */
+  function readDocument<T>(collection: string, scope: string, id: string): Promise<T | null> {
+    return new Promise<unknown>((resolve, reject) => {
+      waitingReads.push({ collection, scope, id, resolve, reject });
+      if (!reading) void drainReads();
+    }) as Promise<T | null>;
+  }
+
+  async function drainReads() {
+    reading = true;
+    try {
+      while (waitingReads.length > 0) {
+        const batch = waitingReads;
+        waitingReads = [];
+        try {
+          const found = await op('getDocument', async (db) => {
+            if (batch.length === 1) {
+              const { collection, scope, id } = batch[0]!;
+              const result = await db.query<{ document: unknown }>(`SELECT document FROM ${s}.documents WHERE collection = $1 AND scope = $2 AND id = $3`, [collection, scope, id], PREPARE);
+              return result.rows.length > 0 ? [result.rows[0]!.document] : [null];
+            }
+            const result = await db.query<{ n: number; document: unknown }>(
+              `SELECT x.n::int AS n, d.document FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS x(c, sc, i, n)
+               JOIN ${s}.documents d ON d.collection = x.c AND d.scope = x.sc AND d.id = x.i`,
+              [batch.map((r) => r.collection), batch.map((r) => r.scope), batch.map((r) => r.id)],
+              PREPARE,
+            );
+            const documents: unknown[] = batch.map(() => null);
+            for (const row of result.rows) documents[row.n - 1] = row.document;
+            return documents;
+          });
+          batch.forEach((r, i) => r.resolve(found[i] ?? null));
+        } catch (error) {
+          for (const r of batch) r.reject(error);
+        }
+      }
+    } finally {
+      reading = false;
+    }
+  }
+
   const adapter: SqlStorageAdapter = {
     name: options.name,
     capabilities: { durable: options.durable, rollups: true, atomicBatches: true },
@@ -674,20 +852,15 @@ export function createSqlStorage(options: SqlStorageOptions): SqlStorageAdapter 
     },
 
     async putDocument(collection, scope, id, document) {
-      await op('putDocument', async (db) => {
-        await db.query(
-          `INSERT INTO ${s}.documents (collection, scope, id, document) VALUES ($1, $2, $3, $4::text::jsonb)
-           ON CONFLICT (collection, scope, id) DO UPDATE SET document = excluded.document, updated_at = now()`,
-          [collection, scope, id, JSON.stringify(document ?? null)],
-        );
-      });
+      await writeDocument('putDocument', { kind: 'put', collection, scope, id, json: JSON.stringify(document ?? null), changed: false });
+    },
+
+    async insertDocument(collection, scope, id, document) {
+      return writeDocument('insertDocument', { kind: 'insert', collection, scope, id, json: JSON.stringify(document ?? null), changed: false });
     },
 
     async getDocument<T>(collection: string, scope: string, id: string) {
-      return op('getDocument', async (db) => {
-        const result = await db.query<{ document: T }>(`SELECT document FROM ${s}.documents WHERE collection = $1 AND scope = $2 AND id = $3`, [collection, scope, id]);
-        return result.rows.length > 0 ? result.rows[0]!.document : null;
-      });
+      return readDocument<T>(collection, scope, id);
     },
 
     async listDocuments<T>(collection: string, scope: string, listOptions: { limit?: number; cursor?: string } = {}) {
@@ -705,14 +878,13 @@ export function createSqlStorage(options: SqlStorageOptions): SqlStorageAdapter 
     },
 
     async deleteDocument(collection, scope, id) {
-      return op('deleteDocument', async (db) => {
-        const result = await db.query(`DELETE FROM ${s}.documents WHERE collection = $1 AND scope = $2 AND id = $3`, [collection, scope, id]);
-        return result.rowCount > 0;
-      });
+      return writeDocument('deleteDocument', { kind: 'delete', collection, scope, id, json: '', changed: false });
     },
 
     async dispose() {
       if (disposed) return;
+      // Writes already submitted still commit (their callers are waiting), before the executor goes.
+      await documentCommitter?.idle();
       disposed = true;
       const pending = state;
       state = undefined;

@@ -206,6 +206,14 @@ export interface StorageAdapter {
   releaseLock(key: string, owner: string): Promise<void>;
 
   putDocument<T>(collection: DocumentCollection, scope: string, id: string, document: T): Promise<void>;
+  /**
+   * Optional: stores a document only if none exists under its id, atomically (of several concurrent
+   * inserts of one id, exactly one returns true). True when it was inserted; false, and nothing
+   * written, when a document was there. Lets a document itself serve as a claim (the webhook dedup
+   * store's delivery records) in one write instead of a lease taken and given back. Callers without
+   * it fall back to leases ({@link StorageAdapter.acquireLock}).
+   */
+  insertDocument?<T>(collection: DocumentCollection, scope: string, id: string, document: T): Promise<boolean>;
   getDocument<T>(collection: DocumentCollection, scope: string, id: string): Promise<T | null>;
   listDocuments<T>(collection: DocumentCollection, scope: string, options?: { limit?: number; cursor?: string }): Promise<Page<{ id: string; document: T }>>;
   /** False when it did not exist. */

@@ -89,22 +89,24 @@ export const storageStateCases: Record<string, StorageCase> = {
 
   'only the owner renews a lock, and renewal keeps it past its first ttl': async ({ storage, unique }) => {
     const key = unique('lock');
-    expect(await storage.acquireLock(key, 'owner-a', 300)).not.toBeNull();
-    expect(await storage.renewLock(key, 'owner-b', 300)).toBe(false);
-    await sleep(150);
-    expect(await storage.renewLock(key, 'owner-a', 600)).toBe(true);
-    await sleep(250);
-    // 400 ms after taking a 300 ms lease: held only thanks to the renewal.
-    expect(await storage.acquireLock(key, 'owner-b', 300)).toBeNull();
+    // Leases of a second and more, with wide margins: a loaded machine delays each call.
+    expect(await storage.acquireLock(key, 'owner-a', 1000)).not.toBeNull();
+    expect(await storage.renewLock(key, 'owner-b', 1000)).toBe(false);
+    await sleep(300);
+    expect(await storage.renewLock(key, 'owner-a', 3000)).toBe(true);
+    await sleep(1000);
+    // 1.3 s after taking a 1 s lease: held only thanks to the renewal.
+    expect(await storage.acquireLock(key, 'owner-b', 1000)).toBeNull();
     expect(await storage.renewLock(unique('lock'), 'owner-a', 300), 'a lock never taken').toBe(false);
     await storage.releaseLock(key, 'owner-a');
   },
 
   'a lock expires after its ttl': async ({ storage, unique }) => {
     const key = unique('lock');
-    expect(await storage.acquireLock(key, 'owner-a', 100)).not.toBeNull();
-    expect(await storage.acquireLock(key, 'owner-b', 100)).toBeNull();
-    await sleep(200);
+    // A lease long enough that a loaded machine cannot let it lapse between the first two calls.
+    expect(await storage.acquireLock(key, 'owner-a', 1000)).not.toBeNull();
+    expect(await storage.acquireLock(key, 'owner-b', 1000)).toBeNull();
+    await sleep(1200);
     expect(await storage.renewLock(key, 'owner-a', 100), 'an expired lease is lost').toBe(false);
     expect(await storage.acquireLock(key, 'owner-b', 1000)).toMatchObject({ key, owner: 'owner-b' });
     expect(await storage.renewLock(key, 'owner-a', 100), 'now held by another').toBe(false);
@@ -133,6 +135,33 @@ export const storageStateCases: Record<string, StorageCase> = {
     expect(await storage.deleteDocument('sources', ws, id), 'already gone').toBe(false);
     expect(await storage.getDocument('sources', ws, id)).toBeNull();
     expect(await listAllDocuments(storage, 'sources', ws)).toEqual([]);
+  },
+
+  'insertDocument stores only when absent, once among concurrent inserts': async ({ storage, workspace, unique }) => {
+    // Optional in the port: an adapter without it leaves its callers on leases (checked by its absence).
+    if (!storage.insertDocument) {
+      expect(storage.insertDocument).toBeUndefined();
+      return;
+    }
+    const ws = workspace();
+    const id = unique('claim');
+    expect(await storage.insertDocument('webhook-deliveries', ws, id, { owner: 'a', n: 1 })).toBe(true);
+    expect(await storage.getDocument('webhook-deliveries', ws, id)).toEqual({ owner: 'a', n: 1 });
+    expect(await storage.insertDocument('webhook-deliveries', ws, id, { owner: 'b', n: 2 }), 'already there').toBe(false);
+    expect(await storage.getDocument('webhook-deliveries', ws, id), 'a refused insert writes nothing').toEqual({ owner: 'a', n: 1 });
+    expect(await storage.insertDocument('webhook-deliveries', workspace('other'), id, { owner: 'c' }), 'another scope').toBe(true);
+    expect(await storage.insertDocument('runs', ws, id, { owner: 'd' }), 'another collection').toBe(true);
+    await storage.putDocument('webhook-deliveries', ws, id, { owner: 'a', n: 3 });
+    expect(await storage.getDocument('webhook-deliveries', ws, id), 'put still replaces').toEqual({ owner: 'a', n: 3 });
+    expect(await storage.deleteDocument('webhook-deliveries', ws, id)).toBe(true);
+    expect(await storage.insertDocument('webhook-deliveries', ws, id, { owner: 'e' }), 'free again once deleted').toBe(true);
+
+    const contested = unique('contested');
+    const owners = Array.from({ length: 12 }, (_, i) => `owner-${i}`);
+    const outcomes = await Promise.all(owners.map((owner) => storage.insertDocument!('webhook-deliveries', ws, contested, { owner })));
+    const winners = owners.filter((_, i) => outcomes[i]);
+    expect(winners, 'exactly one concurrent insert wins').toHaveLength(1);
+    expect(await storage.getDocument('webhook-deliveries', ws, contested), "the stored document is the winner's").toEqual({ owner: winners[0] });
   },
 
   'listDocuments pages without gaps or duplicates': async ({ storage, workspace }) => {

@@ -4,7 +4,8 @@ import { createError, fromZodError, isTributaryError, type TributaryError } from
 import { DEFAULT_MAX_JSON_DEPTH, findJsonDepthExcess, jsonDepthMessage } from '../json/index.js';
 import { declaredLength, decodeBody, DEFAULT_MAX_BODY_BYTES, payloadTooLarge, readStreamCapped } from './body.js';
 import { createStorageDedupStore, deliveryKey, type ClaimOutcome, type DedupStorage, type DedupStore, type DeliveryRecord } from './dedup.js';
-import { errorResponse, jsonResponse } from './responses.js';
+import { PlainHeaders } from './plain-headers.js';
+import { errorReply, jsonReply, toResponse, type WebhookReply } from './responses.js';
 import { DEFAULT_TOLERANCE_MS, type SignatureVerification } from './scheme.js';
 import { getSignatureScheme, signatureSchemes } from './schemes.js';
 import { createResolvedSourceCache } from './source-cache.js';
@@ -92,7 +93,28 @@ export interface WebhookHandlerOptions {
   onError?(error: unknown, context: WebhookParams & { stage: WebhookFailureStage }): void;
 }
 
-/** A framework-agnostic webhook endpoint on the Fetch API. */
+/**
+ * A webhook request whose body was already read, with headers as node:http gives them: the input of
+ * {@link WebhookHandler.handleRaw}, for servers that have no Fetch `Request` to hand.
+ */
+export interface RawWebhookRequest {
+  /** @default 'POST' */
+  method?: string;
+  /** The absolute URL, as connectors see it. */
+  url: string;
+  /**
+   * Header names in lower case, repeated values as arrays (an `IncomingMessage`'s `headers` as is).
+   * Read in place, never copied: do not change it while the handler runs.
+   */
+  headers: Readonly<Record<string, string | string[] | undefined>>;
+  /**
+   * The raw body. One longer than `maxBodyBytes` is answered 413, so a reader may stop after
+   * `maxBodyBytes + 1` bytes.
+   */
+  body: Uint8Array;
+}
+
+/** A framework-agnostic webhook endpoint: on the Fetch API, or on plain values for node:http servers. */
 export interface WebhookHandler {
   /**
    * Verifies and accepts one webhook request for a source. Answers 202 `{ accepted, ids }` once the
@@ -100,6 +122,14 @@ export interface WebhookHandler {
    * and a JSON error `{ error: { code, message, issues? } }` otherwise.
    */
   handle(request: Request, params: WebhookParams): Promise<Response>;
+  /**
+   * {@link WebhookHandler.handle} for a body already read and node:http headers, answering plain
+   * values: no Fetch `Request`, `Headers` or `Response` is built. Same steps, same answers.
+   * @example
+   * const reply = await webhooks.handleRaw({ url, headers: req.headers, body }, { workspaceId, sourceId });
+   * res.writeHead(reply.status, reply.headers).end(reply.body);
+   */
+  handleRaw(request: RawWebhookRequest, params: WebhookParams): Promise<WebhookReply>;
   /** The body limit in force, for adapters that read the body themselves. */
   readonly maxBodyBytes: number;
 }
@@ -127,6 +157,18 @@ class Answer {
   ) {}
 }
 
+/** A request as the handler's steps see it, whichever entry it came through. */
+interface IncomingWebhook {
+  method: string;
+  url: string;
+  headers: Headers;
+  /** The `Content-Length` header as it came (hop-by-hop, so not among `headers` of the raw entry). */
+  contentLength: string | null | undefined;
+  /** The body, at most `maxBodyBytes` of it. @throws TributaryError `payload_too_large` */
+  readBody(): Promise<Uint8Array>;
+}
+
+const single = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
 const TRACEPARENT = /^[\da-f]{2}-[\da-f]{32}-[\da-f]{16}-[\da-f]{2}$/;
 const isZodError = (e: unknown): e is { issues: { path: PropertyKey[]; message: string }[] } =>
   e instanceof Error && e.name === 'ZodError' && Array.isArray((e as { issues?: unknown }).issues);
@@ -208,13 +250,13 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     }
   }
 
-  async function process(request: Request, params: WebhookParams, receivedAt: number): Promise<Response> {
+  async function process(request: IncomingWebhook, params: WebhookParams, receivedAt: number): Promise<WebhookReply> {
     if (request.method !== 'POST') {
       throw new Answer(webhookError('validation', `method ${request.method} is not allowed: webhooks are POSTed`), undefined, undefined, 405, { allow: 'POST' });
     }
     if (!params.workspaceId || !params.sourceId) throw new Answer(webhookError('not_found', 'the route names no workspace or source'));
     // Refuse an announced oversize body before any work or read.
-    const declared = declaredLength(request.headers.get('content-length'));
+    const declared = declaredLength(request.contentLength);
     if (declared !== undefined && declared > maxBodyBytes) throw new Answer(payloadTooLarge(maxBodyBytes));
 
     const resolved = await resolve(params);
@@ -227,7 +269,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
 
     let rawBody: Uint8Array;
     try {
-      rawBody = await readStreamCapped(request.body, maxBodyBytes);
+      rawBody = await request.readBody();
     } catch (error) {
       if (isTributaryError(error, 'payload_too_large')) throw new Answer(error);
       throw new Answer(webhookError('validation', 'the request body could not be read'), undefined, error);
@@ -270,7 +312,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       if ('record' in outcome) {
         const previous = outcome.record;
         const answer: WebhookAcceptedBody = { accepted: previous.accepted, ids: previous.ids, deliveryId, duplicate: true, ...(previous.runId ? { runId: previous.runId } : {}) };
-        return jsonResponse(200, answer);
+        return jsonReply(200, answer);
       }
       if ('busy' in outcome) {
         throw new Answer(webhookError('conflict', `delivery ${JSON.stringify(deliveryId)} is being processed by another request; retry later`, { retryAfterMs: 1000 }));
@@ -328,9 +370,9 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
           void held().catch(() => undefined);
         }
       }
-      if (result.response) return jsonResponse(result.response.status, result.response.body, result.response.headers);
+      if (result.response) return jsonReply(result.response.status, result.response.body, result.response.headers);
       const answer: WebhookAcceptedBody = { accepted, ids, ...(deliveryId ? { deliveryId } : {}), ...(runId ? { runId } : {}) };
-      return jsonResponse(202, answer);
+      return jsonReply(202, answer);
     } finally {
       await release?.().catch(() => undefined);
     }
@@ -349,18 +391,44 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     return result;
   }
 
+  /** Both entries: the steps, and every failure turned into its answer. */
+  async function reply(request: IncomingWebhook, params: WebhookParams): Promise<WebhookReply> {
+    const receivedAt = clock.now();
+    try {
+      return await process(request, params, receivedAt);
+    } catch (thrown) {
+      const answer = thrown instanceof Answer ? thrown : new Answer(isTributaryError(thrown, 'validation') ? thrown : webhookError('internal', 'internal error'), 'internal', thrown);
+      const failure = errorReply(answer.error, { status: answer.status, headers: answer.headers, retryAfterSeconds: options.retryAfterSeconds });
+      if (failure.status >= 500 && answer.stage) options.onError?.(answer.cause ?? answer.error, { ...params, stage: answer.stage });
+      return failure;
+    }
+  }
+
   return {
     maxBodyBytes,
     async handle(request, params) {
-      const receivedAt = clock.now();
-      try {
-        return await process(request, params, receivedAt);
-      } catch (thrown) {
-        const answer = thrown instanceof Answer ? thrown : new Answer(isTributaryError(thrown, 'validation') ? thrown : webhookError('internal', 'internal error'), 'internal', thrown);
-        const response = errorResponse(answer.error, { status: answer.status, headers: answer.headers, retryAfterSeconds: options.retryAfterSeconds });
-        if (response.status >= 500 && answer.stage) options.onError?.(answer.cause ?? answer.error, { ...params, stage: answer.stage });
-        return response;
-      }
+      const incoming: IncomingWebhook = {
+        method: request.method,
+        url: request.url,
+        headers: request.headers,
+        contentLength: request.headers.get('content-length'),
+        readBody: () => readStreamCapped(request.body, maxBodyBytes),
+      };
+      return toResponse(await reply(incoming, params));
+    },
+    handleRaw(request, params) {
+      const body = request.body;
+      const incoming: IncomingWebhook = {
+        method: (request.method ?? 'POST').toUpperCase(),
+        url: request.url,
+        headers: new PlainHeaders(request.headers),
+        contentLength: single(request.headers['content-length']),
+        readBody: async () => {
+          if (body.byteLength > maxBodyBytes) throw payloadTooLarge(maxBodyBytes);
+          return body;
+        },
+      };
+      return reply(incoming, params);
     },
   };
 }

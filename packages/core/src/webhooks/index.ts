@@ -1,6 +1,7 @@
 /**
  * @module @tributary/core/webhooks
- * The push runtime: a framework-agnostic webhook endpoint (Fetch `Request` → `Response`) that
+ * The push runtime: a framework-agnostic webhook endpoint (Fetch `Request` → `Response`, or a read
+ * body and node:http headers → status, headers and JSON for node:http servers) that
  * verifies signatures over the raw body in constant time — mandatory whenever the source has a
  * secret — deduplicates redeliveries, and answers 202 only once the items are durably enqueued.
  * Signature schemes (Standard Webhooks, GitHub, Stripe, Shopify, Slack, Discourse) come with their
@@ -9,6 +10,7 @@
  */
 export {
   createWebhookHandler,
+  type RawWebhookRequest,
   type WebhookAcceptedBody,
   type WebhookFailureStage,
   type WebhookHandler,
@@ -48,7 +50,8 @@ export {
 export { createStorageDedupStore, deliveryKey, type ClaimOutcome, type DedupStorage, type DedupStore, type DeliveryRecord, type StorageDedupStoreOptions } from './dedup.js';
 export { createResolvedSourceCache, type ResolvedSourceCache } from './source-cache.js';
 export { DEFAULT_MAX_BODY_BYTES, decodeBody, readStreamCapped } from './body.js';
-export { errorResponse, type ErrorResponseOptions } from './responses.js';
+export { errorResponse, type ErrorResponseOptions, type WebhookReply } from './responses.js';
+export { PlainHeaders } from './plain-headers.js';
 export {
   expressWebhookHandler,
   nodeWebhookListener,

@@ -21,9 +21,28 @@ export function statusOf(code: TributaryErrorCode): number {
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' } as const;
 
+/** An answer of the webhook handler, ready to write: what a Fetch `Response` carries, without one. */
+export interface WebhookReply {
+  status: number;
+  /** Header names in lower case: `content-type` and `cache-control` always, others when they apply (`retry-after`, `allow`, `connection`). */
+  headers: Record<string, string>;
+  /** The body, JSON text. */
+  body: string;
+}
+
+/** A JSON answer. */
+export function jsonReply(status: number, body: unknown, headers: Record<string, string> = {}): WebhookReply {
+  return { status, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) };
+}
+
+/** The Fetch `Response` of an answer. */
+export function toResponse(reply: WebhookReply): Response {
+  return new Response(reply.body, { status: reply.status, headers: reply.headers });
+}
+
 /** A JSON response. */
 export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), { status, headers: { ...JSON_HEADERS, ...headers } });
+  return toResponse(jsonReply(status, body, headers));
 }
 
 /** Options of {@link errorResponse}. */
@@ -40,6 +59,11 @@ export interface ErrorResponseOptions {
  * else becomes a generic 500 whose message reveals nothing of the failure.
  */
 export function errorResponse(error: unknown, options: ErrorResponseOptions = {}): Response {
+  return toResponse(errorReply(error, options));
+}
+
+/** {@link errorResponse} as a {@link WebhookReply}. */
+export function errorReply(error: unknown, options: ErrorResponseOptions = {}): WebhookReply {
   const known: TributaryError | undefined = isTributaryError(error) ? error : undefined;
   const status = options.status ?? (known ? statusOf(known.code) : 500);
   const headers = { ...options.headers };
@@ -48,7 +72,7 @@ export function errorResponse(error: unknown, options: ErrorResponseOptions = {}
     headers['retry-after'] = String(ms !== undefined ? Math.max(1, Math.ceil(ms / 1000)) : (options.retryAfterSeconds ?? 5));
   }
   const body = known && (status < 500 || isOwn(known)) ? known.toJSON() : { error: { code: status === 503 ? 'unavailable' : 'internal', message: status === 503 ? '[tributary] [webhooks] temporarily unavailable; retry later' : '[tributary] [webhooks] internal error' } };
-  return jsonResponse(status, body, headers);
+  return jsonReply(status, body, headers);
 }
 
 /**

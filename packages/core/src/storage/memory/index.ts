@@ -174,6 +174,15 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
       documents.set(k, map);
     },
 
+    async insertDocument(collection, scope, id, document) {
+      const k = key(collection, scope);
+      const map = documents.get(k) ?? new Map<string, unknown>();
+      if (map.has(id)) return false;
+      map.set(id, clone(document));
+      documents.set(k, map);
+      return true;
+    },
+
     async getDocument<T>(collection: string, scope: string, id: string) {
       const doc = documents.get(key(collection, scope))?.get(id);
       return doc === undefined ? null : (clone(doc) as T);
