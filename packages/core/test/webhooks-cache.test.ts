@@ -1,34 +1,19 @@
 // The webhook handler's per-source cache (invalidated through the pipeline's sources.onChange, bounded
 // by a TTL for changes made elsewhere) and the storage round trips of its delivery dedup.
-import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { createManualClock } from '@tributary/core/clock';
-import { defineConnector } from '@tributary/core/connector';
 import { generateKey } from '@tributary/core/crypto';
 import { createPipeline, type Pipeline } from '@tributary/core/pipeline';
 import { createMemoryQueue } from '@tributary/core/queue/memory';
 import type { StorageAdapter } from '@tributary/core/storage';
 import { createMemoryStorage } from '@tributary/core/storage/memory';
 import { createStorageDedupStore, createWebhookHandler, type WebhookPipeline } from '@tributary/core/webhooks';
+import { githubHooks as hooks, githubSignature } from './webhook-fixtures.js';
 
 const WS = 'ws1';
 const NOW = Date.UTC(2026, 2, 1, 12, 0, 0);
 const SECRET = 'cache-test-secret';
 
-const hooks = defineConnector({
-  name: 'hooks',
-  version: '1.0.0',
-  configSchema: z.object({}),
-  parse: () => [],
-  webhook: {
-    signatureScheme: 'github',
-    parse(_request, body) {
-      const p = body as { id: string; text: string };
-      return { items: [{ externalId: p.id, itemType: 'hook.event', payload: p }] };
-    },
-  },
-});
 
 /** Counts storage calls by method, to show round trips per request. */
 function countingStorage(inner: StorageAdapter) {
@@ -76,7 +61,7 @@ const signed = (body: string, secret = SECRET, delivery?: string) =>
     method: 'POST',
     headers: {
       'content-type': 'application/json',
-      'x-hub-signature-256': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`,
+      'x-hub-signature-256': githubSignature(body, secret),
       ...(delivery ? { 'x-github-delivery': delivery } : {}),
     },
     body,

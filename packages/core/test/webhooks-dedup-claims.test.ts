@@ -1,11 +1,8 @@
 // Delivery dedup with claims held as the delivery's own document (insertDocument), as leases (a
 // storage without insertDocument) and in memory (localClaims): exact under concurrency, a failed
 // enqueue gives the claim back, an abandoned claim or an expired record is taken over by one copy only.
-import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { createManualClock, systemClock, type Clock } from '@tributary/core/clock';
-import { defineConnector } from '@tributary/core/connector';
 import { generateKey } from '@tributary/core/crypto';
 import { createError } from '@tributary/core/errors';
 import { createPipeline, type Pipeline } from '@tributary/core/pipeline';
@@ -13,24 +10,12 @@ import { createMemoryQueue } from '@tributary/core/queue/memory';
 import type { StorageAdapter } from '@tributary/core/storage';
 import { createMemoryStorage } from '@tributary/core/storage/memory';
 import { createStorageDedupStore, createWebhookHandler, type ClaimOutcome, type DedupStore, type WebhookPipeline } from '@tributary/core/webhooks';
+import { githubHooks as hooks, githubSignature } from './webhook-fixtures.js';
 
 const WS = 'ws1';
 const NOW = Date.UTC(2026, 2, 1, 12, 0, 0);
 const SECRET = 'dedup-claims-secret';
 
-const hooks = defineConnector({
-  name: 'hooks',
-  version: '1.0.0',
-  configSchema: z.object({}),
-  parse: () => [],
-  webhook: {
-    signatureScheme: 'github',
-    parse(_request, body) {
-      const p = body as { id: string; text: string };
-      return { items: [{ externalId: p.id, itemType: 'hook.event', payload: p }] };
-    },
-  },
-});
 
 /** The storage without `insertDocument`: an adapter that predates it, whose store falls back to leases. */
 function withoutInsert(storage: StorageAdapter): StorageAdapter {
@@ -76,12 +61,12 @@ async function setup(mode: ClaimMode, options: { clock?: Clock; ingestDelayMs?: 
 const signed = (body: string, delivery: string) =>
   new Request(`http://localhost/webhooks/${WS}/gh`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`, 'x-github-delivery': delivery },
+    headers: { 'content-type': 'application/json', 'x-hub-signature-256': githubSignature(body, SECRET), 'x-github-delivery': delivery },
     body,
   });
 const rawSigned = (body: string, delivery: string) => ({
   url: `http://localhost/webhooks/${WS}/gh`,
-  headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`, 'x-github-delivery': delivery },
+  headers: { 'content-type': 'application/json', 'x-hub-signature-256': githubSignature(body, SECRET), 'x-github-delivery': delivery },
   body: Buffer.from(body),
 });
 const event = (id: string) => JSON.stringify({ id, text: 'hello' });

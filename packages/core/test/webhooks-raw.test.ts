@@ -1,7 +1,6 @@
 // The handler's plain-value entry (handleRaw: a read body and node:http headers in, status + headers +
 // JSON out) answers exactly as the Fetch entry does, case by case; and PlainHeaders reads node's header
 // object as toFetchHeaders would.
-import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createManualClock } from '@tributary/core/clock';
@@ -11,6 +10,7 @@ import { createPipeline, type Pipeline } from '@tributary/core/pipeline';
 import { createMemoryQueue } from '@tributary/core/queue/memory';
 import { createMemoryStorage } from '@tributary/core/storage/memory';
 import { createWebhookHandler, PlainHeaders, type WebhookHandler } from '@tributary/core/webhooks';
+import { githubSignature } from './webhook-fixtures.js';
 import { toFetchHeaders } from '../src/webhooks/node.js';
 
 const WS = 'ws1';
@@ -53,7 +53,7 @@ interface Case {
   headers: Record<string, string | string[]>;
   body: string;
 }
-const sign = (body: string, secret = SECRET) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+const sign = (body: string, secret = SECRET) => githubSignature(body, secret);
 const ok = JSON.stringify({ id: 'a', text: 'hello' });
 const deep = JSON.stringify({ id: 'd', text: 'x', nested: JSON.parse('['.repeat(12) + ']'.repeat(12)) });
 const large = JSON.stringify({ id: 'big', text: 'x'.repeat(400) });

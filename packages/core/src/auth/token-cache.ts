@@ -1,4 +1,5 @@
 import type { Clock } from '../clock/index.js';
+import { raceAbort } from '../abort/race-abort.js';
 import { isTributaryError } from '../errors/index.js';
 import type { IssuedTokens } from './tokens.js';
 
@@ -62,7 +63,8 @@ export class TokenCache {
       inflight.catch(() => undefined);
       this.inflight = inflight;
     }
-    return abortable(this.inflight, signal);
+    // The caller's abort ends its own wait, never the shared work other callers still wait for.
+    return signal ? raceAbort(this.inflight, signal) : this.inflight;
   }
 
   private refreshDue(token: IssuedTokens): boolean {
@@ -77,27 +79,4 @@ export class TokenCache {
   private expired(token: IssuedTokens): boolean {
     return token.expiresAt !== undefined && this.clock.now() >= token.expiresAt;
   }
-}
-
-/**
- * Waits for a shared promise on behalf of one caller: the caller's abort ends its wait, never the
- * shared work other callers still wait for.
- */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
