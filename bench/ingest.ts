@@ -24,7 +24,7 @@
  * script counting statements), since they otherwise get a clean environment.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -156,6 +156,28 @@ interface Measure {
   p99: number;
   ok: number;
   bad: number;
+  /** The server process's CPU time (all its threads) per answered request, in µs; null off Linux. */
+  cpuPerRequestUs: number | null;
+  /** Cores the server kept busy over the timed window (1 = one core all the time). */
+  cores: number | null;
+}
+
+/**
+ * CPU seconds used so far by a process, all threads (utime + stime of /proc/<pid>/stat). Beside
+ * req/s it tells what a request costs the server, which moves far less with the machine's load
+ * than req/s does (the load generator shares the two cores). Null where /proc is missing.
+ */
+function cpuSeconds(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start at its closing parenthesis.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of the file, 12 and 13 after the name; in clock ticks (100/s on Linux).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
 }
 
 async function load(port: number, endpoint: Endpoint, seconds: number): Promise<autocannon.Result> {
@@ -170,14 +192,22 @@ async function load(port: number, endpoint: Endpoint, seconds: number): Promise<
   return autocannon({ url: `http://127.0.0.1:${port}`, connections: CONNECTIONS, duration: seconds, requests: [request], timeout: 10 });
 }
 
-async function measure(engine: string, port: number, list: Endpoint[]): Promise<Measure[]> {
+async function measure(engine: string, port: number, list: Endpoint[], pid: number | undefined): Promise<Measure[]> {
   const out: Measure[] = [];
   for (const endpoint of list.filter((e) => ENDPOINTS.has(e.name))) {
     if (WARMUP > 0) await load(port, endpoint, WARMUP);
+    const cpuBefore = cpuSeconds(pid);
+    const startedAt = performance.now();
     const r = await load(port, endpoint, DURATION);
+    const cpuAfter = cpuSeconds(pid);
+    const elapsed = (performance.now() - startedAt) / 1000;
+    const cpu = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
     const bad = r.non2xx + r.errors + r.timeouts;
-    out.push({ engine, endpoint: endpoint.name, rps: r['2xx'] / DURATION, p99: r.latency.p99, ok: r['2xx'], bad });
-    console.error(`  ${engine.padEnd(18)} ${endpoint.name.padEnd(8)} ${Math.round(r['2xx'] / DURATION).toLocaleString('en-US').padStart(7)} req/s  p99 ${r.latency.p99} ms${bad ? `  (${bad} failed: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts)` : ''}`);
+    const cpuPerRequestUs = cpu === null || r['2xx'] === 0 ? null : (cpu * 1e6) / r['2xx'];
+    const cores = cpu === null ? null : cpu / elapsed;
+    out.push({ engine, endpoint: endpoint.name, rps: r['2xx'] / DURATION, p99: r.latency.p99, ok: r['2xx'], bad, cpuPerRequestUs, cores });
+    const cpuText = cpuPerRequestUs === null ? '' : `  server CPU ${Math.round(cpuPerRequestUs)} µs/req (${cores!.toFixed(2)} cores)`;
+    console.error(`  ${engine.padEnd(18)} ${endpoint.name.padEnd(8)} ${Math.round(r['2xx'] / DURATION).toLocaleString('en-US').padStart(7)} req/s  p99 ${r.latency.p99} ms${cpuText}${bad ? `  (${bad} failed: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts)` : ''}`);
   }
   return out;
 }
@@ -210,7 +240,7 @@ async function serverCase(engine: string, env: Record<string, string>): Promise<
       const ws = await post('/v1/workspaces', ADMIN_TOKEN, { name: `bench-${engine}` });
       const secret = 'bench-webhook-secret';
       const source = await post(`/v1/workspaces/${ws.id}/sources`, ws.apiKey!, { name: 'Forum', connector: 'discourse', config: { baseUrl: 'https://forum.example.com' }, webhook: { secret }, check: false });
-      return await measure(engine, port, endpoints({ id: ws.id!, apiKey: ws.apiKey!, sourceId: source.id!, secret }));
+      return await measure(engine, port, endpoints({ id: ws.id!, apiKey: ws.apiKey!, sourceId: source.id!, secret }), child.pid);
     } finally {
       await stopProcess(child);
     }
@@ -255,11 +285,11 @@ async function preparePostgresRedis(): Promise<boolean> {
 console.error(`bench/ingest: ${CONNECTIONS} connections, ${WARMUP} s warm-up + ${DURATION} s per case, server --role ${opts.role}, LOG_LEVEL=${opts['log-level']}`);
 const results: Measure[] = [];
 const bare = await startProcess(['--import', 'tsx', join(root, 'bench/ingest-bare.ts')], root, {});
-results.push(...(await measure('bare node:http', bare.port, endpoints(null))));
+results.push(...(await measure('bare node:http', bare.port, endpoints(null), bare.child.pid)));
 await stopProcess(bare.child);
 if (ENGINES.has('hono')) {
   const hono = await startProcess(['--import', 'tsx', join(root, 'bench/ingest-hono.ts')], root, {});
-  results.push(...(await measure('bare Hono', hono.port, endpoints(null))));
+  results.push(...(await measure('bare Hono', hono.port, endpoints(null), hono.child.pid)));
   await stopProcess(hono.child);
 }
 
@@ -290,9 +320,9 @@ const label: Record<string, string> = {
 const rows = results.map((r) => {
   const share = r.engine === 'bare node:http' ? null : r.rps / bareOf(r.endpoint).rps;
   const goal = GOALS[r.engine];
-  return [label[r.engine] ?? r.engine, r.endpoint, Math.round(r.rps).toLocaleString('en-US'), `${r.p99}`, share === null ? '—' : `${(share * 100).toFixed(0)} %`, goal === undefined ? '' : `≥ ${goal * 100} % ${share !== null && share >= goal ? 'met' : 'NOT met'}`, r.bad ? String(r.bad) : '0'];
+  return [label[r.engine] ?? r.engine, r.endpoint, Math.round(r.rps).toLocaleString('en-US'), `${r.p99}`, r.cpuPerRequestUs === null ? '—' : `${Math.round(r.cpuPerRequestUs)} (${r.cores!.toFixed(2)})`, share === null ? '—' : `${(share * 100).toFixed(0)} %`, goal === undefined ? '' : `≥ ${goal * 100} % ${share !== null && share >= goal ? 'met' : 'NOT met'}`, r.bad ? String(r.bad) : '0'];
 });
-const header = ['server', 'endpoint', 'req/s', 'p99 ms', 'of bare', 'goal', 'failed'];
+const header = ['server', 'endpoint', 'req/s', 'p99 ms', 'server CPU µs/req (cores)', 'of bare', 'goal', 'failed'];
 console.log(`| ${header.join(' | ')} |`);
 console.log(`|${header.map(() => '---').join('|')}|`);
 for (const row of rows) console.log(`| ${row.join(' | ')} |`);

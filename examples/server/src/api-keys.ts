@@ -7,10 +7,11 @@
  * workspace's keys; usage times live in their own documents (`api-key-usage`) so that recording a
  * use can never write back a key that was revoked or rotated meanwhile.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { systemClock, type Clock } from '@tributary/core/clock';
 import { constantTimeEqual } from '@tributary/core/crypto';
 import { createError } from '@tributary/core/errors';
+import { sha256Hex } from '@tributary/core/record';
 import { GLOBAL_SCOPE, type StorageAdapter } from '@tributary/core/storage';
 
 export const API_KEYS = 'api-keys';
@@ -57,7 +58,8 @@ export interface ApiKeyView {
 export const MAX_KEYS_PER_WORKSPACE = 50;
 
 const KEY_FORMAT = /^trb_([A-Za-z0-9_-]{12})\.([A-Za-z0-9_-]{43})$/;
-export const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+/** SHA-256 hex digest: how tokens are stored and compared. */
+export const sha256: (value: string) => string = sha256Hex;
 
 /** The key id of a token that looks like an API key, else null. */
 export function keyIdOf(token: string): string | null {
@@ -98,8 +100,12 @@ export interface ApiKeyStore {
    * @throws `not_found`
    */
   rotate(workspaceId: string, keyId: string, options: { graceMs: number }): Promise<{ apiKey: string; key: ApiKeyView }>;
-  /** The workspace and key id a token opens, or null; expiry and grace periods are checked on every call. Records the use (throttled). */
-  verify(token: string): Promise<{ workspaceId: string; keyId: string } | null>;
+  /**
+   * The workspace and key id a token opens, or null; expiry and grace periods are checked on every
+   * call. Records the use (throttled). `tokenHash`, when the caller already has {@link sha256} of the
+   * token (authentication compares it with the admin token's first), saves hashing it again.
+   */
+  verify(token: string, tokenHash?: string): Promise<{ workspaceId: string; keyId: string } | null>;
 }
 
 /** Creates the key store. */
@@ -262,12 +268,12 @@ export function createApiKeyStore(options: ApiKeyStoreOptions): ApiKeyStore {
       });
     },
 
-    async verify(token) {
+    async verify(token, tokenHash) {
       const keyId = keyIdOf(token);
       if (!keyId) return null;
       const doc = await loadKey(keyId);
       if (!doc || isExpired(doc)) return null;
-      const hash = sha256(token);
+      const hash = tokenHash ?? sha256(token);
       const current = constantTimeEqual(hash, doc.hash);
       // Both compared whatever the first gave, so timing does not tell which secret matched.
       const previous = doc.previousHash ? constantTimeEqual(hash, doc.previousHash) : false;

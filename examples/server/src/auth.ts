@@ -90,8 +90,9 @@ export function createAuth(options: AuthOptions): Auth {
     async identify(token) {
       if (!token) return null;
       // Both sides are hashes of equal length: the comparison takes the same time whatever the token.
-      if (constantTimeEqual(sha256(token), adminHash)) return { kind: 'admin' };
-      const found = await keys.verify(token);
+      const hash = sha256(token);
+      if (constantTimeEqual(hash, adminHash)) return { kind: 'admin' };
+      const found = await keys.verify(token, hash);
       return found ? { kind: 'key', workspaceId: found.workspaceId, keyId: found.keyId } : null;
     },
 

@@ -167,8 +167,9 @@ export async function createServer(options: ServerOptions): Promise<TributarySer
   const auth = createAuth({ storage: engines.storage, adminToken: secrets.adminToken, keyCacheTtlMs: ownsStore ? 30_000 : config.TRIBUTARY_API_KEY_CACHE_MS, ...(options.clock ? { clock: options.clock } : {}), onError: (error) => logger.warn({ error: (error as Error).message }, 'recording an API key use failed'), ...(options.authCacheTtlMs !== undefined ? { cacheTtlMs: options.authCacheTtlMs } : {}) });
   const webhooks = createWebhookHandler({
     pipeline,
-    // The one process on its store holds webhook claims in memory: two storage writes less per delivery.
-    ...(ownsStore ? { dedup: createStorageDedupStore(engines.storage, { localClaims: true, ...(options.clock ? { clock: options.clock } : {}) }) } : {}),
+    // The engines' own dedup when they have one (Redis); else the one process on its store holds
+    // webhook claims in memory: two storage writes less per delivery.
+    ...(engines.dedup ? { dedup: engines.dedup } : ownsStore ? { dedup: createStorageDedupStore(engines.storage, { localClaims: true, ...(options.clock ? { clock: options.clock } : {}) }) } : {}),
     maxBodyBytes: config.TRIBUTARY_MAX_BODY_BYTES,
     maxJsonDepth: config.TRIBUTARY_MAX_JSON_DEPTH,
     ...(options.clock ? { clock: options.clock } : {}),

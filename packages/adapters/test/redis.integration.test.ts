@@ -197,6 +197,22 @@ describe.skipIf(!service.available)('redis queue', () => {
     await eventually(async () => expect(await q.stats(topic)).toMatchObject({ depth: 0, inFlight: 0, deadLetters: 0 }), 10_000);
   });
 
+  it('publishBatch: runs of plain messages go as one script call each, in order beside deduplicated ones, and survive a script flush', async () => {
+    const topic = uniqueId('batch-runs');
+    const q = queue();
+    // The server forgets its scripts (as after a restart): the batch loads them again, publishing once.
+    await admin.script('FLUSH');
+    // 450 plain messages (three runs of at most 200) with two deduplicated ones among them.
+    const messages = Array.from({ length: 452 }, (_, n) => (n === 100 || n === 300 ? { payload: { n }, options: { id: `fixed-${topic}-${n}` } } : { payload: { n } }));
+    const ids = await publishBatch(q, topic, messages);
+    expect(ids).toHaveLength(452);
+    expect(ids[100]).toBe(`fixed-${topic}-100`);
+    // The same dedup ids again, alone: dropped.
+    await publishBatch(q, topic, [{ payload: { n: 100 }, options: { id: `fixed-${topic}-100` } }, { payload: { n: 300 }, options: { id: `fixed-${topic}-300` } }]);
+    const entries = (await admin.xrange(stream(topic), '-', '+')) as [string, string[]][];
+    expect(entries.map(([, f]) => JSON.parse(f[f.indexOf('p') + 1]!).n)).toEqual(Array.from({ length: 452 }, (_, n) => n));
+  });
+
   it('trimming removes only entries every group acknowledged, never one pending or unread', async () => {
     const topic = uniqueId('trim');
     const q = queue({ trimIntervalMs: 0 });

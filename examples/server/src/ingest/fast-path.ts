@@ -73,6 +73,15 @@ interface Answer {
   body: string;
 }
 
+/** Which route a request is for, with its path parameters (and, for webhooks, its full URL). */
+interface Target {
+  route: typeof RECORDS_ROUTE | typeof HOOKS_ROUTE;
+  path: string;
+  ws: string;
+  source?: string;
+  url?: string;
+}
+
 /** What a handler learns that the access log and the span report. */
 interface Scope {
   workspaceId?: string;
@@ -128,28 +137,34 @@ export function createIngestFastPath(deps: IngestFastPathDeps): IngestFastPath {
     res.writeHead(answer.status, headers).end(answer.body);
   };
 
-  const serve = async (req: IncomingMessage, res: ServerResponse, path: string, route: string, run: (scope: Scope) => Promise<Answer>) => {
-    const startedAt = performance.now();
-    const requestId = requestIdOf(single(req.headers['x-request-id']));
-    // Children of pino are not free: only built when a line is written.
-    let child: Logger | undefined;
-    const log = () => (child ??= deps.log.child({ reqId: requestId }));
-    const scope: Scope = {};
-    const span = tracer ? startRequestSpan(tracer, { method: 'POST', path, requestId, traceparent: single(req.headers.traceparent) }) : undefined;
-    const answer = async (): Promise<Answer> => {
-      try {
-        return await run(scope);
-      } catch (error) {
-        const failure = toErrorAnswer(error);
-        logFailure(log(), error, failure);
-        return { status: failure.status, headers: { 'content-type': JSON_TYPE, ...failure.headers }, body: JSON.stringify(failure.body) };
-      }
-    };
-    const result = span ? await span.run(answer) : await answer();
-    write(res, result, requestId, scope);
-    span?.end({ route, status: result.status, workspaceId: scope.workspaceId });
-    // The child logger only when the access line is written (its level is the parent's).
-    observeRequest(metrics, deps.log.isLevelEnabled('info') ? log() : deps.log, { method: 'POST', path, route, status: result.status, startedAt, workspaceId: scope.workspaceId });
+  /** Runs the route's handler; any failure becomes its error answer (logged when it is the server's). */
+  const answer = async (req: IncomingMessage, target: Target, scope: Scope, requestId: string): Promise<Answer> => {
+    try {
+      return target.route === RECORDS_ROUTE ? await records(req, target.ws, scope) : await hooks(req, target.url!, target.ws, target.source!, scope);
+    } catch (error) {
+      const failure = toErrorAnswer(error);
+      if (failure.serverError) logFailure(deps.log.child({ reqId: requestId }), error, failure);
+      return { status: failure.status, headers: { 'content-type': JSON_TYPE, ...failure.headers }, body: JSON.stringify(failure.body) };
+    }
+  };
+
+  // One function per request, with no closures of its own: under load each closure is garbage to
+  // collect (and, run through tsx, a property definition naming it).
+  const serve = async (req: IncomingMessage, res: ServerResponse, target: Target) => {
+    try {
+      const startedAt = performance.now();
+      const requestId = requestIdOf(single(req.headers['x-request-id']));
+      const scope: Scope = {};
+      const { path, route } = target;
+      const span = tracer ? startRequestSpan(tracer, { method: 'POST', path, requestId, traceparent: single(req.headers.traceparent) }) : undefined;
+      const result = span ? await span.run(() => answer(req, target, scope, requestId)) : await answer(req, target, scope, requestId);
+      write(res, result, requestId, scope);
+      span?.end({ route, status: result.status, workspaceId: scope.workspaceId });
+      // The child logger (not free in pino) only when the access line is written at its level.
+      observeRequest(metrics, deps.log.isLevelEnabled('info') ? deps.log.child({ reqId: requestId }) : deps.log, { method: 'POST', path, route, status: result.status, startedAt, workspaceId: scope.workspaceId });
+    } catch (error) {
+      fail(res, error);
+    }
   };
 
   return {
@@ -164,13 +179,13 @@ export function createIngestFastPath(deps: IngestFastPathDeps): IngestFastPath {
       const path = query < 0 ? req.url : req.url.slice(0, query);
       const recordsMatch = RECORDS_PATH.exec(path);
       if (recordsMatch && !isDots(recordsMatch[1]!)) {
-        void serve(req, res, path, RECORDS_ROUTE, (scope) => records(req, recordsMatch[1]!, scope)).catch((error) => fail(res, error));
+        void serve(req, res, { route: RECORDS_ROUTE, path, ws: recordsMatch[1]! });
         return true;
       }
       const hooksMatch = HOOKS_PATH.exec(path);
       if (hooksMatch && !isDots(hooksMatch[1]!) && !isDots(hooksMatch[2]!)) {
         const scheme = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
-        void serve(req, res, path, HOOKS_ROUTE, (scope) => hooks(req, `${scheme}://${host}${req.url}`, hooksMatch[1]!, hooksMatch[2]!, scope)).catch((error) => fail(res, error));
+        void serve(req, res, { route: HOOKS_ROUTE, path, ws: hooksMatch[1]!, source: hooksMatch[2]!, url: `${scheme}://${host}${req.url}` });
         return true;
       }
       return false;

@@ -45,6 +45,8 @@ import { decideOutcome, exhaustedOnDelivery, runHandler } from '../_shared/outco
 import { checkPayload, publishDelayMs } from '../_shared/payload.js';
 
 const COMPONENT = 'queue:redis';
+/** Most plain messages in one PUBLISH_MANY call. */
+const PLAIN_RUN = 200;
 
 /** Options of {@link createRedisQueue}. */
 export interface RedisQueueOptions {
@@ -184,14 +186,20 @@ export function createRedisQueue(options: RedisQueueOptions = {}): RedisQueueAda
     return connecting;
   };
 
+  /** The SHA1 of a script, as EVALSHA names it. */
+  const shaOf = (name: ScriptName): string => {
+    let sha = shas.get(name);
+    if (!sha) {
+      sha = createHash('sha1').update(S[name]).digest('hex');
+      shas.set(name, sha);
+    }
+    return sha;
+  };
+
   /** Runs a script by its SHA, loading it on NOSCRIPT (first use, or after a server restart). */
   const run = async <R>(client: Redis, name: ScriptName, keys: string[], args: (string | number)[]): Promise<R> => {
     const script = S[name];
-    let sha = shas.get(name);
-    if (!sha) {
-      sha = createHash('sha1').update(script).digest('hex');
-      shas.set(name, sha);
-    }
+    const sha = shaOf(name);
     try {
       return (await client.evalsha(sha, keys.length, ...keys, ...args)) as R;
     } catch (error) {
@@ -482,21 +490,36 @@ export function createRedisQueue(options: RedisQueueOptions = {}): RedisQueueAda
       const keys = keysOf(topic);
       const encoded = messages.map((m) => encode(keys, m.payload, m.options));
       const client = await connection();
-      const sha = shas.get('PUBLISH') ?? createHash('sha1').update(S.PUBLISH).digest('hex');
-      shas.set('PUBLISH', sha);
       const pipeline = client.pipeline();
+      // Commands in message order: each run of plain messages as one PUBLISH_MANY call (at most
+      // PLAIN_RUN of them, so one call never holds the server long), each other message alone.
+      const commands: { script: ScriptName; keys: string[]; args: (string | number)[] }[] = [];
+      let plainRun: (string | number)[] | undefined;
+      let inRun = 0;
       for (const m of encoded) {
-        if (m.plain) pipeline.xadd(keys.stream, '*', ...m.fields);
-        else pipeline.evalsha(sha, m.scriptKeys.length, ...m.scriptKeys, ...m.scriptArgs);
+        if (m.plain) {
+          if (!plainRun || inRun >= PLAIN_RUN) {
+            plainRun = [];
+            inRun = 0;
+            commands.push({ script: 'PUBLISH_MANY', keys: [keys.stream], args: plainRun });
+          }
+          plainRun.push(m.fields.length, ...m.fields);
+          inRun++;
+        } else {
+          plainRun = undefined;
+          commands.push({ script: 'PUBLISH', keys: m.scriptKeys, args: m.scriptArgs });
+        }
       }
+      for (const c of commands) pipeline.evalsha(shaOf(c.script), c.keys.length, ...c.keys, ...c.args);
       const results = (await pipeline.exec()) ?? [];
-      for (let i = 0; i < encoded.length; i++) {
+      for (let i = 0; i < commands.length; i++) {
         const error = results[i]?.[0];
         if (!error) continue;
-        const m = encoded[i]!;
-        // NOSCRIPT means the script did not run: running it again cannot publish twice
-        if (m.plain || !String(error.message).includes('NOSCRIPT')) throw error;
-        await run(client, 'PUBLISH', m.scriptKeys, m.scriptArgs);
+        // NOSCRIPT means the script did not run (first use, or a server restarted since): running
+        // it again cannot publish twice.
+        if (!String(error.message).includes('NOSCRIPT')) throw error;
+        const c = commands[i]!;
+        await run(client, c.script, c.keys, c.args);
       }
       for (const m of encoded) if (m.delayMs > 0) wakeConsumers(topic, Date.now() + m.delayMs);
       return encoded.map((m) => m.id);

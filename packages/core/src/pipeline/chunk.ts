@@ -17,6 +17,13 @@ function tooDeep(index: number, path: string, cause?: unknown) {
  * {@link MAX_ITEM_JSON_DEPTH} levels, or too deeply to serialize
  */
 export function chunkByBytes<T>(items: readonly T[], maxBytes: number, overheadBytes = 1024): T[][] {
+  if (items.length === 1) {
+    // One item is one batch whatever its size: no need to serialize it here (the queue does, once),
+    // which spares every single-record ingest request a JSON.stringify.
+    const excess = findJsonDepthExcess(items[0], MAX_ITEM_JSON_DEPTH);
+    if (excess) throw tooDeep(0, excess.path);
+    return [[items[0]!]];
+  }
   const batches: T[][] = [];
   let current: T[] = [];
   let size = overheadBytes;

@@ -1,5 +1,6 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock } from '../clock/index.js';
+import { sha256Hex } from '../record/ids.js';
 import type { StorageAdapter } from '../storage/index.js';
 
 /** What the handler remembers about an accepted delivery, to answer its redeliveries the same way. */
@@ -240,5 +241,5 @@ function documentClaimStore(
  * length or alphabet make safe document ids and two sources never share a key.
  */
 export function deliveryKey(sourceId: string, deliveryId: string): string {
-  return createHash('sha256').update(`${sourceId}\u0000${deliveryId}`).digest('hex');
+  return sha256Hex(`${sourceId}\u0000${deliveryId}`);
 }

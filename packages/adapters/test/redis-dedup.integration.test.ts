@@ -1,0 +1,44 @@
+// The webhook dedup store on a real Redis: the contract kit, then what only a shared store shows —
+// two stores (two processes' worth of clients) agree on one delivery.
+import { describe, expect, it } from 'vitest';
+import { createRedisDedupStore } from '@tributary/adapters/redis-dedup';
+import { testDedupStore } from '@tributary/core/testing';
+import { requireService, skippedSuite } from './service-check.js';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const status = await requireService('Redis', REDIS_URL);
+const PREFIX = `tributary-test:dedup:${process.pid}:`;
+
+if (!status.available) skippedSuite('redis dedup store', status.reason!);
+else {
+  testDedupStore('redis', () => {
+    const store = createRedisDedupStore({ url: REDIS_URL, keyPrefix: PREFIX });
+    return { store, dispose: () => store.dispose() };
+  });
+
+  describe('redis dedup store across clients', () => {
+    it('two stores on one Redis: one claim wins, and the record written by one is read by the other', async () => {
+      const [a, b] = [createRedisDedupStore({ url: REDIS_URL, keyPrefix: PREFIX }), createRedisDedupStore({ url: REDIS_URL, keyPrefix: PREFIX })];
+      try {
+        const key = `k-${Date.now()}`;
+        const outcomes = await Promise.all([a.claimOrGet!('ws', key, 60_000), b.claimOrGet!('ws', key, 60_000)]);
+        expect(outcomes.filter((o) => 'release' in o)).toHaveLength(1);
+        const record = { sourceId: 's', deliveryId: 'd', acceptedAt: new Date().toISOString(), expiresAt: Date.now() + 60_000, accepted: 1, ids: ['rec_1'] };
+        await (outcomes[0] && 'release' in outcomes[0] ? a : b).remember('ws', key, record);
+        expect(await a.get('ws', key)).toEqual(record);
+        expect(await b.claimOrGet!('ws', key, 60_000)).toEqual({ record });
+      } finally {
+        await Promise.all([a.dispose(), b.dispose()]);
+      }
+    });
+
+    it('an unreachable Redis is `unavailable` (the handler answers 503), never a silent pass', async () => {
+      const store = createRedisDedupStore({ url: 'redis://127.0.0.1:1', redisOptions: { maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: false } });
+      try {
+        await expect(store.claimOrGet!('ws', 'k', 1000)).rejects.toMatchObject({ code: 'unavailable' });
+      } finally {
+        await store.dispose();
+      }
+    });
+  });
+}
