@@ -23,6 +23,38 @@ describe('sentiment analyzer: lexicon', () => {
     expect(score('it crashed twice')).toBeLessThan(0);
   });
 
+  it('knows everyday exclamations of chat and a few common words AFINN lacks (1.2.0)', () => {
+    expect(label('woot')).toBe('positive');
+    expect(label('incredible pictures')).toBe('positive');
+    expect(label('my fav song')).toBe('positive');
+    expect(label('sheesh')).toBe('negative');
+    expect(label('dang')).toBe('negative');
+  });
+
+  it('reads affirmations as agreement, not praise (1.2.0)', () => {
+    expect(label('Yep.')).toBe('neutral');
+    expect(label('Yes, I can do that too.')).toBe('neutral');
+    expect(label('Fair enough.')).toBe('neutral');
+    expect(label('Why not?')).toBe('neutral');
+    // They still agree: a little positive, so they tip nothing else but do not outweigh a complaint.
+    expect(score('Yes')).toBeGreaterThan(0);
+    expect(label('yup, right back for a refund')).toBe('negative');
+    expect(label('Yes! It works great')).toBe('positive');
+  });
+
+  it('does not read sentence adverbs, grading adverbs or nouns as the praise they look derived from (1.2.0)', () => {
+    expect(score('Honestly, I expected that.')).toBe(0);
+    expect(score('Originally it shipped in May')).toBe(0);
+    expect(score('Naturally, the export is in the file menu')).toBe(0);
+    expect(score('The lights are on')).toBe(0);
+    expect(score('He was fined')).toBe(0);
+    expect(label('It is simply a point and shoot camera')).toBe('neutral');
+    // "simply" and "practically" grade the word after them instead.
+    expect(score('simply the best')).toBeGreaterThan(score('the best'));
+    expect(score('practically perfect')).toBeLessThan(score('perfect'));
+    expect(score('practically perfect')).toBeGreaterThan(0);
+  });
+
   it('accepts extra words', () => {
     const scorer = createSentimentScorer({ lexicon: { snappy: 2.5, janky: -2.5 } });
     expect(scorer('The new editor is snappy').label).toBe('positive');
@@ -85,6 +117,19 @@ describe('sentiment analyzer: intensity', () => {
     expect(score('Great!!!')).toBeGreaterThan(score('Great!'));
     expect(score('Awful!!!')).toBeLessThan(score('Awful'));
     expect(score('Great!!!!!!!!!!')).toBeCloseTo(score('Great!!!!'), 6);
+  });
+
+  it('reads exclamation marks with no sentiment word as enthusiasm, but not in a request (1.2.0)', () => {
+    expect(label('Pizza time!')).toBe('positive');
+    expect(label('Version 2 is out!')).toBe('positive');
+    expect(label('Pizza time.')).toBe('neutral');
+    // Feedback: an exclaimed request or demand is not praise.
+    expect(label('Fix the login!!!')).toBe('neutral');
+    expect(label('Please add a dark mode!')).toBe('neutral');
+    expect(label('Guys, bring back the old menu!')).toBe('neutral');
+    expect(label('The update is out. Fix the login!')).toBe('neutral');
+    // Punctuation alone exclaims nothing.
+    expect(label('!!!')).toBe('neutral');
   });
 
   it('damps questions', () => {
@@ -154,6 +199,15 @@ describe('sentiment analyzer: words that depend on their context', () => {
     expect(score('It plays music over Bluetooth')).toBe(0);
   });
 
+  it('reads "ok" as a verdict after a linking word, and as agreement otherwise (1.2.0)', () => {
+    expect(label('The sound is ok')).toBe('positive');
+    expect(label('Looks okay to me')).toBe('positive');
+    expect(label('It is alright')).toBe('positive');
+    expect(label('ok x')).toBe('neutral');
+    expect(label('Ok, I will try the beta tonight')).toBe('neutral');
+    expect(label('OK gonna try this thing')).toBe('neutral');
+  });
+
   it('reads "rocks" as praise when it is a verb', () => {
     expect(label('This app rocks!')).toBe('positive');
     expect(label('rocking my new shirt')).toBe('positive');
@@ -179,6 +233,16 @@ describe('sentiment analyzer: constructions', () => {
     expect(label('I have never felt so happy')).toBe('positive');
     // "hasn't been that bad" is still a negation.
     expect(label("It hasn't been that bad")).toBe('positive');
+  });
+
+  it('reads "can\'t recommend it enough" and "can\'t get enough" as emphasis (1.2.0)', () => {
+    expect(label("I can't recommend it enough")).toBe('positive');
+    expect(label("Can't thank you enough!")).toBe('positive');
+    expect(label("I can't say enough good things about the support team")).toBe('positive');
+    expect(label("I can't get enough of it")).toBe('positive');
+    expect(label("I can't recommend it")).toBe('negative');
+    expect(label('It is not good enough')).toBe('negative');
+    expect(label("It can't be fast enough")).toBe('negative');
   });
 
   it('does not let a negator reach into a clause of its own', () => {
@@ -207,6 +271,13 @@ describe('sentiment analyzer: constructions', () => {
     expect(label('That would be great!')).toBe('positive');
     expect(label('That would be super')).toBe('positive');
     expect(label('It should be good for our team.')).toBe('positive');
+  });
+
+  it('reads "an issue" as a problem, and its negation as reassurance (1.2.0)', () => {
+    expect(label('There is an issue with the sync')).toBe('negative');
+    expect(label("Sync hasn't been an issue")).toBe('positive');
+    expect(score('The May issue is out')).toBe(0);
+    expect(score('an issue of the magazine')).toBe(0);
   });
 
   it('knows everyday complaint words of feedback', () => {
@@ -291,6 +362,9 @@ describe('sentiment analyzer: contract', () => {
     const german = { code: 'de', confidence: 0.9 };
     const words = await analyzer.analyze({ text: 'Das ist nicht gut, aber die App ist super', analysis: { language: german }, record: {} as never }, { signal });
     expect(words.sentiment?.score).toBe(0);
+    // Words it cannot read are not enthusiasm either, exclaimed or not.
+    const exclaimed = await analyzer.analyze({ text: 'Das ist nicht gut!', analysis: { language: german }, record: {} as never }, { signal });
+    expect(exclaimed.sentiment?.score).toBe(0);
     const emoji = await analyzer.analyze({ text: 'Lieferung kam pünktlich 👍', analysis: { language: german }, record: {} as never }, { signal });
     expect(emoji.sentiment?.label).toBe('positive');
     const declared = await analyzer.analyze({ text: 'super', analysis: {}, record: { language: 'de' } as never }, { signal });

@@ -7,10 +7,11 @@
  * "Well, ..." opens a sentence and "as well" means "too". The rules below give the word a valence only
  * in the use that carries one.
  */
+import { AGREEMENT } from './lexicon-words.js';
 import { TokenKind, type Token } from './tokens.js';
 
 /** The words the rules below decide; any other word takes its valence from the lexicon. */
-export const CONTEXT_WORDS: ReadonlySet<string> = new Set(['wish', 'wishes', 'party', 'parties', 'well', 'worse', 'rocks', 'rocked', 'rocking', 'play', 'plays', 'played', 'playing']);
+export const CONTEXT_WORDS: ReadonlySet<string> = new Set(['wish', 'wishes', 'party', 'parties', 'well', 'worse', 'rocks', 'rocked', 'rocking', 'play', 'plays', 'played', 'playing', 'ok', 'okay', 'alright']);
 
 /** Longing for a place or company ("wish I was there", "wish we were with you") is warm, not a complaint. */
 const WISH_LONGING = 1.2;
@@ -92,6 +93,10 @@ export function contextValence(tokens: readonly Token[], i: number): number | un
       return playsForFun(tokens, i) ? PLAY : undefined;
     case 'worse':
       return couldBeWorse(tokens, i) ? COULD_BE_WORSE : undefined;
+    case 'ok':
+    case 'okay':
+    case 'alright':
+      return judgesSomething(tokens, i) ? undefined : AGREEMENT;
     default:
       return undefined;
   }
@@ -213,6 +218,22 @@ export function isWishedFor(tokens: readonly Token[], i: number): boolean {
   if (key === 'better' || (key.endsWith('er') && key.length > 4 && !NOT_COMPARATIVES.has(key))) return true;
   const next = wordAt(tokens, i + 1);
   return next === 'if' || (next === 'to' && wordAt(tokens, i + 2) === 'have');
+}
+
+/** Linking verbs and degree words after which "ok" judges something ("it's ok", "looks okay", "pretty ok"). */
+const OK_JUDGED = new Set([
+  'is', 'was', 'are', 'were', 'be', 'been', 'being', 'am', "it's", 'its', "that's", 'thats', "i'm", 'im', "you're", "we're",
+  "they're", "he's", "she's", 'look', 'looks', 'looked', 'seem', 'seems', 'seemed', 'sound', 'sounds', 'sounded', 'feel',
+  'feels', 'felt', 'work', 'works', 'worked', 'turned', 'went', 'pretty', 'just', 'really', 'quite', 'fairly', 'mostly',
+  'totally', 'perfectly', 'only', 'still', 'all',
+]);
+
+/**
+ * "It's ok", "the sound is okay": a lukewarm verdict, which the lexicon rates. "Ok, let's see", "ok x",
+ * "OK gonna try this": an affirmation that agrees or moves on, not praise.
+ */
+function judgesSomething(tokens: readonly Token[], i: number): boolean {
+  return OK_JUDGED.has(wordAt(tokens, i - 1));
 }
 
 /** The key of the word at `k`, or '' when `k` is outside the text or not a word. */

@@ -43,7 +43,7 @@ export interface SentimentResult {
 }
 
 /** Bump when results change, so stored records are re-analyzed. */
-export const SENTIMENT_ANALYZER_VERSION = '1.1.0';
+export const SENTIMENT_ANALYZER_VERSION = '1.2.0';
 
 /**
  * Creates a plain scoring function with the analyzer's rules, for callers outside the pipeline.

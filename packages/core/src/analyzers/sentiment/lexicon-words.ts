@@ -5,12 +5,19 @@
  */
 
 /**
+ * Valence of a bare affirmation ("yes", "yep", "ok x", "fair enough"): it agrees, it does not praise. Small
+ * enough that an affirmation alone stays neutral under the default band, yet it still tips a text that has
+ * nothing else.
+ */
+export const AGREEMENT = 0.15;
+
+/**
  * Words AFINN-165 lacks, grouped by valence; used only where AFINN has no entry. Mostly the vocabulary of
  * product and film reviews, posts and opinion writing.
  */
 export const EXTRA_WORDS: ReadonlyArray<readonly [number, string]> = [
   [3.2, 'masterful masterwork phenomenal sublime impeccable extraordinary spectacular'],
-  [3, 'exceptional superlative marvellous gorgeous astonishing stellar genius must-see'],
+  [3, 'exceptional superlative marvellous gorgeous astonishing stellar genius must-see incredible'],
   [2.8, 'brilliantly ingenious enthralling captivating unforgettable heart-warming sensational transcendent ' +
     'luminous radiant magnificently exquisitely'],
   [2.5, 'compelling enchanting endearing touching moving profound mesmerising insightful witty talented gifted ' +
@@ -22,7 +29,7 @@ export const EXTRA_WORDS: ReadonlyArray<readonly [number, string]> = [
     'believable convincing credible authentic genuine intimate affecting worthwhile satisfying pleasing ' +
     'dependable sturdy intuitive effortless versatile nicely deftly assured nuanced subtle sharp crisp smooth ' +
     'comfy cozy cosy unique timeless classic epic romp treat thrilling intriguing amusing wise congrat'],
-  [1.8, 'fave blessed miraculous huzzah bravo wtg awe invigorate invigorating giveaway birthday'],
+  [1.8, 'fave fav blessed miraculous huzzah bravo wtg awe invigorate invigorating giveaway birthday'],
   [1.6, 'decent good-looking handy convenient inexpensive accurate quick speedy fast simple light lightweight ' +
     'compact quiet gentle realistic coherent efficient functional valuable practical sensible reasonable ' +
     'recommendable promising upbeat neat dope lit heh productive'],
@@ -30,8 +37,15 @@ export const EXTRA_WORDS: ReadonlyArray<readonly [number, string]> = [
     'giggle giggles tingly sunny'],
   [1, 'ok okay alright passable serviceable reasonably well-intentioned watchable readable provocative quirky ' +
     'offbeat sentimental nostalgic upgrade bonus plus perk smoother faster sharper brighter cheaper'],
-  [0.8, 'surprised yup yep satisfy curiosity humbled sure ready lolz thx thanx ty tysm'],
+  [0.8, 'surprised satisfy curiosity humbled sure ready lolz thx thanx ty tysm'],
+  [AGREEMENT, 'yep yup'],
   [0.6, 'omg whoa'],
+  // everyday exclamations of tweets and chat
+  [2.2, 'woot w00t awsome awsum'],
+  [-0.8, 'dang darn jeez geez doh'],
+  [-1.2, 'gah whoops sheesh bah'],
+  [-1.6, 'dammit'],
+  [-2.4, 'sux'],
   [-0.6, 'meh hmm predictable pricey overpriced refund complicated overlong uneven inconsistent'],
   [-1.2, 'bland generic unremarkable uninteresting unexceptional mediocre so-so lackluster lacklustre tepid ' +
     'lukewarm formulaic derivative hackneyed clichéd cliched cliché cliche cliches clichés trite stale ' +
@@ -65,8 +79,8 @@ export const EXTRA_WORDS: ReadonlyArray<readonly [number, string]> = [
 /** AFINN entries whose rating we replace (common in reviews and posts with another sense or weight). */
 export const OVERRIDES: Readonly<Record<string, number>> = {
   // function words AFINN rates: here they are negators, boosters or fillers
-  no: 0, yes: 0.6, please: 0, want: 0.2, wants: 0.2, god: 0, help: 0.3, true: 0.6, kind: 1.4, pretty: 0.8,
-  super: 2.2, like: 1.6, yeah: 0.3, matter: 0, interest: 0.3, certain: 0, reach: 0, fit: 0.3, wish: 0, demands: 0,
+  no: 0, yes: AGREEMENT, please: 0, want: 0.2, wants: 0.2, god: 0, help: 0.3, true: 0.6, kind: 1.4, pretty: 0.8,
+  super: 2.2, like: 1.6, yeah: AGREEMENT, matter: 0, interest: 0.3, certain: 0, reach: 0, fit: 0.3, wish: 0, demands: 0,
   // words whose everyday sense in reviews, posts and news is weaker or neutral (names, genres, institutions)
   top: 0.6, care: 0.6, stop: -0.8, free: 0.8, joke: 0, jokes: 0, dear: 0.6, goofy: 0.3, responsible: 0.6, joking: 0.6,
   silly: 0, miss: -1, misses: -1, alone: -0.3, sore: -1.4, legal: 0, justice: 0.8, supreme: 0, authority: 0,
@@ -96,6 +110,9 @@ export const BOOSTERS: Readonly<Record<string, number>> = {
   absurdly: 0.3, spectacularly: 0.3, terribly: 0.3, awfully: 0.3, horribly: 0.3, painfully: 0.3, stupidly: 0.3, crazy: 0.2,
   dead: 0.2, freaking: 0.3, frickin: 0.3, friggin: 0.3, damn: 0.3, fucking: 0.3, hella: 0.3, mighty: 0.2, real: 0.2,
   way: 0.2, pretty: 0.05, rather: -0.1, fairly: -0.2,
+  // adverbs that grade the next word, not derived praise: "simply the best" is not simple, "practically free" not practical
+  simply: 0.2, genuinely: 0.3, strongly: 0.3, significantly: 0.3,
+  criminally: 0.3, practically: -0.3,
   almost: -0.3, barely: -0.4, hardly: -0.4, scarcely: -0.4, less: -0.3, little: -0.25, marginally: -0.3, mildly: -0.3,
   occasionally: -0.3, partly: -0.3, partially: -0.3, slightly: -0.35, somewhat: -0.3, kinda: -0.3, sorta: -0.3,
   'kind of': -0.3, 'sort of': -0.3, 'a bit': -0.3, 'a little': -0.3, 'a tad': -0.3,
@@ -126,7 +143,8 @@ export const PHRASES: Readonly<Record<string, number>> = {
   'quit working': -2.2, 'does not work': -2.4, "doesn't work": -2.4, "didn't work": -2,
   'not working': -2.2, "won't work": -2, 'piece of junk': -3, 'piece of crap': -3, 'piece of garbage': -3,
   'no doubt': 0.6, 'no problem': 0.8, 'no problems': 0.8, 'no complaints': 1.6, 'no issues': 1.2, 'not bad': 1.3,
-  'not too bad': 1.2, 'cant wait': 2, "can't wait": 2, 'cannot wait': 2, 'can not wait': 2, 'the bomb': 2.4,
+  'not too bad': 1.2, 'cant wait': 2, "can't wait": 2, 'cannot wait': 2, 'can not wait': 2, "can't get enough": 2.4,
+  'cant get enough': 2.4, 'cannot get enough': 2.4, 'the bomb': 2.4,
   'the shit': 2.4, 'bad ass': 1.5, 'badass': 1.5, 'kiss of death': -2.4, 'yeah right': -1.2, 'dead end': -1.6,
   'give up': -1.2, 'gave up': -1.4, 'good luck': 1.6, 'happy birthday': 2.4, 'thank you': 1.8, 'thank god': 1.4,
   'so so': -0.4, 'not sure': -0.4, 'highly recommend': 2.8, 'highly recommended': 2.8,
@@ -137,5 +155,8 @@ export const PHRASES: Readonly<Record<string, number>> = {
   'sense of humor': 1.2, 'sense of humour': 1.2, 'thought provoking': 1.8, 'thought-provoking': 1.8,
   'missed opportunity': -2, 'special effects': 0, 'good grief': -1.2, 'oh well': -0.4, 'oh no': -1.4,
   'on the mark': 1.4, 'hit and miss': -0.6, 'hit or miss': -0.6, 'what the hell': -2, 'what the heck': -1.6,
-  'the hard way': -1.4, 'drop by': 0, 'slow motion': 0, 'you rock': 2.4,
+  'the hard way': -1.4, 'drop by': 0, 'slow motion': 0, 'you rock': 2.4, 'fair enough': AGREEMENT,
+  'why not': AGREEMENT,
+  // "issue" alone is as often a topic or a magazine number; "an issue" with something is a problem
+  'an issue': -0.8, 'an issue of': 0,
 };

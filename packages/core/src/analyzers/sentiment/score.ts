@@ -68,6 +68,9 @@ const WISHED_FOR = -0.5;
  * ("wouldn't be such a bad idea", "I don't think it is good").
  */
 const TRANSPARENT = new Set(['a', 'an', 'the', 'is', 'are', 'was', 'were', 'be', 'been', 'being', "it's", 'it', 'think', 'believe', 'feel', 'find', 'found', 'seem', 'seems', 'seemed', 'that']);
+/** Verbs that make a request or demand of a sentence or clause they open ("Fix the login!", "Bring back dark mode!"). */
+const REQUEST_VERBS = new Set(['fix', 'add', 'remove', 'change', 'bring', 'restore', 'update', 'stop', 'make', 'return', 'refund', 'allow']);
+const PLEASE = new Set(['please', 'pls', 'plz']);
 /** Words that open an embedded clause, which a negator before them does not reach. */
 const CLAUSE_OPENERS = new Set(['what', 'why', 'how', 'where', 'when', 'who', 'which', 'whether', 'whatever', 'whoever']);
 /** Negators with nothing to negate lean negative by themselves. */
@@ -253,10 +256,11 @@ export function scoreText(text: string, lexicon: ReadonlyMap<string, number>, tu
   }
   sum += previous;
 
-  if (sum !== 0) {
-    const bangs = Math.min(countChar(text, '!'), 4);
-    sum += (sum > 0 ? 1 : -1) * bangs * tuning.exclamation;
-  }
+  const bangs = Math.min(countChar(text, '!'), 4);
+  if (sum !== 0) sum += (sum > 0 ? 1 : -1) * bangs * tuning.exclamation;
+  // With no sentiment word to go by, exclaiming news, plans or a greeting is enthusiasm ("Pizza time!", "Got
+  // the tickets!"); an exclaimed request or demand is not ("Fix the login!!!", "Please add dark mode!").
+  else if (bangs > 0 && hits === 0 && words > 0 && !symbolsOnly && !isRequest(tokens)) sum = bangs * tuning.exclamation;
   if (words > tuning.lengthRef) sum *= (tuning.lengthRef / words) ** tuning.lengthPower;
   const score = sum === 0 ? 0 : sum / Math.sqrt(sum * sum + tuning.alpha);
   return { score: Math.max(-1, Math.min(1, score)), sum, hits, words };
@@ -266,22 +270,27 @@ export function scoreText(text: string, lexicon: ReadonlyMap<string, number>, tu
 const SO_THIS = new Set(['so', 'this', 'that']);
 const BEEN_THIS = new Set(['been', 'felt', 'seen']);
 const CANNOT = new Set(["can't", 'cant', 'cannot', "couldn't", 'couldnt']);
+const LINKING_VERBS = new Set(['be', 'been', 'being', 'get', 'got', 'seem', 'look', 'sound', 'feel']);
 const CANNOT_FILLER = new Set(['be', 'been', 'have', 'get', 'got', 'any', 'ask', 'for', 'much', 'possibly', 'feel', 'look', 'sound', 'go']);
 
 /**
  * Whether the negator at `j` strengthens the word at `i` instead of negating it: "haven't been this
- * sore" (negator, "been", "this") and "couldn't be happier", "can't get any worse" (cannot, a comparative,
- * only linking words between).
+ * sore" (negator, "been", "this"), "couldn't be happier", "can't get any worse" (cannot, a comparative,
+ * only linking words between) and "can't recommend it enough", "can't say enough good things" (cannot, a verb
+ * other than "be", "enough" in the clause; "it can't be fast enough" stays a negation).
  */
 function intensifiesInstead(tokens: readonly Token[], j: number, i: number): boolean {
   if (BEEN_THIS.has(tokens[j + 1]?.key ?? '') && tokens[j + 2]?.key === 'this') return true;
-  const target = tokens[i]!.key;
-  const comparative = target === 'better' || target === 'worse' || (target.length > 4 && target.endsWith('ier'));
-  if (!comparative) return false;
   const negator = tokens[j]!.key;
   const before = tokens[j - 1]?.key;
   const cannot = CANNOT.has(negator) || (negator === 'not' && (before === 'could' || before === 'can'));
   if (!cannot) return false;
+  if (!LINKING_VERBS.has(tokens[j + 1]?.key ?? '')) {
+    for (let k = j + 2; k <= i + 3 && k < tokens.length && tokens[k]!.kind === TokenKind.Word; k++) if (tokens[k]!.key === 'enough') return true;
+  }
+  const target = tokens[i]!.key;
+  const comparative = target === 'better' || target === 'worse' || (target.length > 4 && target.endsWith('ier'));
+  if (!comparative) return false;
   for (let k = j + 1; k < i; k++) if (!CANNOT_FILLER.has(tokens[k]!.key)) return false;
   return true;
 }
@@ -302,6 +311,18 @@ function isLonePraise(tokens: readonly Token[], start: number, end: number): boo
     else if (!PRAISE_FILLER.has(t.key)) return false;
   }
   return praise === 1;
+}
+
+/** Whether the text asks for something: "please" anywhere, or a sentence or clause that opens with a request verb. */
+function isRequest(tokens: readonly Token[]): boolean {
+  let opening = true;
+  for (const t of tokens) {
+    if (t.kind === TokenKind.Stop || t.kind === TokenKind.Pause) opening = true;
+    if (t.kind !== TokenKind.Word) continue;
+    if (PLEASE.has(t.key) || (opening && REQUEST_VERBS.has(t.key))) return true;
+    opening = false;
+  }
+  return false;
 }
 
 /** The weighted sum of one sentence, and whether it opens with a contrast word. */
@@ -419,8 +440,17 @@ function derived(lexicon: ReadonlyMap<string, number>, word: string): number | u
   return found;
 }
 
-/** Words that look derived from a sentiment word but are not ("likely" is not "like"; "cleaning" is a chore, not praise). */
-const NOT_DERIVED = new Set(['likely', 'unlikely', 'kindly', 'kinds', 'cleaning']);
+/**
+ * Words that look derived from a sentiment word but are not: "likely" is not "like"; "cleaning" is a chore,
+ * not praise; sentence adverbs ("honestly", "naturally", "originally") comment on the statement; "lights"
+ * and "lighting" are lamps, not lightness; "fined" is a penalty; "striking" and "arresting" can praise but
+ * more often strike and arrest; "treated" is handled, not "a treat".
+ */
+const NOT_DERIVED = new Set([
+  'likely', 'unlikely', 'kindly', 'kinds', 'cleaning', 'surely', 'naturally', 'originally', 'honestly', 'admittedly', 'notably',
+  'exclusively', 'readily', 'importantly', 'respectively', 'curiously', 'lights', 'lighting', 'lighted', 'fined', 'striking',
+  'arresting', 'treated', 'treating',
+]);
 
 /** Suffix, what may replace it to reach the base ('<' = undo a doubled consonant), factor on the base valence. */
 const SUFFIXES: ReadonlyArray<readonly [string, readonly string[], number]> = [

@@ -38,6 +38,8 @@ const PIECE =
 const MAYBE_EMOTICON = /[:;=<^_\\/()[\]{}*]/;
 const LETTER_EMOTICONS = new Set([...EMOTICONS.keys()].filter((e) => !MAYBE_EMOTICON.test(e)));
 const HAS_LOWER = /\p{Ll}/u;
+/** Words usually written in capitals, so capitals are no emphasis ("OK gonna try this"). */
+const USUALLY_CAPS = new Set(['ok']);
 const HAS_UPPER = /\p{Lu}/u;
 
 /** Normalizes the text and splits it into tokens. */
@@ -107,9 +109,9 @@ function readPieces(chunk: string, out: Token[]): void {
       out.push({ kind: TokenKind.Symbol, key: m[1].replace(/\uFE0F|[\u{1F3FB}-\u{1F3FF}]/gu, ''), caps: false, stretched: false });
     } else if (m[2] !== undefined) {
       const raw = m[2];
-      const caps = raw.length >= 2 && !HAS_LOWER.test(raw) && HAS_UPPER.test(raw);
       let key = raw.toLowerCase();
       if (key.indexOf('’') >= 0) key = key.replace(/’/g, "'");
+      const caps = raw.length >= 2 && !HAS_LOWER.test(raw) && HAS_UPPER.test(raw) && !USUALLY_CAPS.has(key);
       const stretched = hasTriple(key);
       out.push({ kind: TokenKind.Word, key, caps, stretched });
     } else if (m[3] !== undefined) {
