@@ -2,11 +2,15 @@
  * Ingest load on loopback (issue 7): autocannon against `POST /v1/workspaces/:ws/records` and the
  * webhook endpoint `POST /v1/hooks/:ws/:source` of the reference server — each request authenticated
  * (API key) or signature-checked (Discourse HMAC), validated and durably enqueued before its 202 —
- * beside a bare node:http server that parses the same JSON and answers 202, in the same run. Prints
- * req/s and p99 for each, and the server's share of the bare figure. Goals: ≥ 50% on the embedded
- * default (PGlite store and queue), ≥ 60% with PostgreSQL + Redis.
+ * beside a bare node:http server that parses the same JSON and answers 202, in the same run (before
+ * and after the servers; the higher figure is the baseline). Prints req/s, p99 and the server's CPU
+ * per request for each, and the server's share of the bare figure. Goals: ≥ 50% on the embedded
+ * default (PGlite store, file queue), ≥ 60% with PostgreSQL + Redis.
  *
- *   node --conditions=@tributary/source --import tsx bench/ingest.ts [--duration 10] [--connections 50] [--engines embedded,postgres] [--role api] [--log-level warn] [--endpoints records,webhook] [--cpu-prof dir]
+ *   node --conditions=@tributary/source --import tsx bench/ingest.ts [--duration 10] [--connections 50] [--engines embedded,postgres] [--role api] [--processes 1] [--log-level warn] [--endpoints records,webhook] [--cpu-prof dir]
+ *
+ * `--processes N` runs the PostgreSQL + Redis server as N copies on one port (its `--processes`), and
+ * the bare server as N copies too, measured beside its one-process figure.
  *
  * Each server runs in its own process as `pnpm start` runs it, `--role api` by default (the ingest path
  * alone; `--role all` adds the workers in the same process, competing for the same core). Every record
@@ -18,13 +22,14 @@
  * in-memory engine: the HTTP path without a database) and `hono` (the bare handler on Hono over
  * @hono/node-server, the server's framework), to tell where the time goes; and `memory-hono`,
  * `embedded-hono`, `postgres-hono`: those servers with the node:http ingest fast path turned off
- * (TRIBUTARY_INGEST_FAST_PATH=false). `--cpu-prof <dir>` writes a CPU profile of each server;
+ * (TRIBUTARY_INGEST_FAST_PATH=false); and `embedded-pglite-queue`, the embedded server with PGlite as
+ * its queue too (TRIBUTARY_EMBEDDED_QUEUE=pglite), as it was before the file queue. `--cpu-prof <dir>` writes a CPU profile of each server;
  * `--endpoints records` (or `webhook`) loads one route only, for a profile of that route alone.
  * `BENCH_SERVER_NODE_OPTIONS` is handed to the servers as NODE_OPTIONS (e.g. `--import` of a
  * script counting statements), since they otherwise get a clean environment.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -47,6 +52,12 @@ const { values: opts } = parseArgs({
     'log-level': { type: 'string', default: 'warn' },
     /** Which routes to load: `records`, `webhook` or both (for profiling one route alone). */
     endpoints: { type: 'string', default: 'records,webhook' },
+    /**
+     * Copies of the server on shared engines (`--processes N`, node:cluster); the embedded case stays
+     * one process (its engines belong to one). With N > 1 the bare server is also measured as N
+     * copies, and each share is taken against the higher of the two bare figures.
+     */
+    processes: { type: 'string', default: '1' },
     /** Writes a V8 CPU profile of each server process into this directory (`node --cpu-prof`). */
     'cpu-prof': { type: 'string' },
   },
@@ -56,6 +67,8 @@ const WARMUP = Number(opts.warmup);
 const CONNECTIONS = Number(opts.connections);
 const ENGINES = new Set(opts.engines!.split(','));
 const ENDPOINTS = new Set(opts.endpoints!.split(','));
+const PROCESSES = Number(opts.processes);
+if (!(Number.isInteger(PROCESSES) && PROCESSES >= 1)) throw new Error(`--processes must be a whole number ≥ 1, not ${opts.processes}`);
 const GOALS: Record<string, number> = { embedded: 0.5, postgres: 0.6 };
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/tributary_bench';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/13';
@@ -162,22 +175,43 @@ interface Measure {
   cores: number | null;
 }
 
-/**
- * CPU seconds used so far by a process, all threads (utime + stime of /proc/<pid>/stat). Beside
- * req/s it tells what a request costs the server, which moves far less with the machine's load
- * than req/s does (the load generator shares the two cores). Null where /proc is missing.
- */
-function cpuSeconds(pid: number | undefined): number | null {
-  if (pid === undefined) return null;
+/** utime + stime of one process (all its threads), in clock ticks, or null when it is gone. */
+function processTicks(pid: number): { ticks: number; ppid: number } | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command name (which may hold spaces) start at its closing parenthesis.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime and stime are fields 14 and 15 of the file, 12 and 13 after the name; in clock ticks (100/s on Linux).
-    return (Number(fields[11]) + Number(fields[12])) / 100;
+    // ppid is field 4 of the file; utime and stime are 14 and 15 (2, 12 and 13 after the name).
+    return { ticks: Number(fields[11]) + Number(fields[12]), ppid: Number(fields[1]) };
   } catch {
     return null;
   }
+}
+
+/**
+ * CPU seconds used so far by a process and every process under it (the copies of `--processes`).
+ * Beside req/s it tells what a request costs the server, which moves far less with the machine's
+ * load than req/s does (the load generator shares the cores). Null where /proc is missing.
+ */
+function cpuSeconds(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  const root = processTicks(pid);
+  if (!root) return null;
+  let ticks = root.ticks;
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const p = processTicks(Number(entry));
+    if (p) children.set(p.ppid, [...(children.get(p.ppid) ?? []), Number(entry)]);
+  }
+  const stack = [...(children.get(pid) ?? [])];
+  while (stack.length > 0) {
+    const child = stack.pop()!;
+    ticks += processTicks(child)?.ticks ?? 0;
+    stack.push(...(children.get(child) ?? []));
+  }
+  // Clock ticks are 100 per second on Linux.
+  return ticks / 100;
 }
 
 async function load(port: number, endpoint: Endpoint, seconds: number): Promise<autocannon.Result> {
@@ -220,7 +254,9 @@ async function serverCase(engine: string, env: Record<string, string>): Promise<
   try {
     // One directory per case: each thread (tsx's loader has its own) writes its own profile there.
     const profile = opts['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${join(opts['cpu-prof'], engine)}`] : [];
-    const { child, port } = await startProcess([...profile, '--conditions=@tributary/source', '--import', 'tsx', 'src/main.ts', '--role', opts.role!], serverDir, {
+    // Shared engines may run as several copies; the embedded and memory engines belong to one process.
+    const copies = engine.startsWith('postgres') ? PROCESSES : 1;
+    const { child, port } = await startProcess([...profile, '--conditions=@tributary/source', '--import', 'tsx', 'src/main.ts', '--role', opts.role!, '--processes', String(copies)], serverDir, {
       PORT: '0',
       TRIBUTARY_DATA_DIR: dataDir,
       TRIBUTARY_ADMIN_TOKEN: ADMIN_TOKEN,
@@ -284,9 +320,23 @@ async function preparePostgresRedis(): Promise<boolean> {
 // --- run ----------------------------------------------------------------------------------------
 console.error(`bench/ingest: ${CONNECTIONS} connections, ${WARMUP} s warm-up + ${DURATION} s per case, server --role ${opts.role}, LOG_LEVEL=${opts['log-level']}`);
 const results: Measure[] = [];
-const bare = await startProcess(['--import', 'tsx', join(root, 'bench/ingest-bare.ts')], root, {});
-results.push(...(await measure('bare node:http', bare.port, endpoints(null), bare.child.pid)));
-await stopProcess(bare.child);
+/**
+ * The bare baseline, one process and (with --processes N) N copies. It is measured before the
+ * servers and again after them, and every share is taken against the highest bare figure: the bare
+ * server is bound by the load generator, whose speed moves with the machine's load more than
+ * anything else in the run, so one reading could flatter the servers.
+ */
+async function measureBare(when: string) {
+  const bare = await startProcess(['--import', 'tsx', join(root, 'bench/ingest-bare.ts')], root, {});
+  results.push(...(await measure(`bare node:http${when}`, bare.port, endpoints(null), bare.child.pid)));
+  await stopProcess(bare.child);
+  if (PROCESSES > 1) {
+    const copies = await startProcess(['--import', 'tsx', join(root, 'bench/ingest-bare.ts')], root, { BARE_PROCESSES: String(PROCESSES) });
+    results.push(...(await measure(`bare node:http ×${PROCESSES}${when}`, copies.port, endpoints(null), copies.child.pid)));
+    await stopProcess(copies.child);
+  }
+}
+await measureBare(' (before)');
 if (ENGINES.has('hono')) {
   const hono = await startProcess(['--import', 'tsx', join(root, 'bench/ingest-hono.ts')], root, {});
   results.push(...(await measure('bare Hono', hono.port, endpoints(null), hono.child.pid)));
@@ -300,27 +350,34 @@ if (ENGINES.has('memory-hono')) results.push(...(await serverCase('memory-hono',
 if (ENGINES.has('memory')) results.push(...(await serverCase('memory', { TRIBUTARY_EMBEDDED: 'memory' })));
 if (ENGINES.has('embedded-hono')) results.push(...(await serverCase('embedded-hono', { TRIBUTARY_EMBEDDED: 'pglite', ...HONO_PATH })));
 if (ENGINES.has('embedded')) results.push(...(await serverCase('embedded', { TRIBUTARY_EMBEDDED: 'pglite' })));
+// The embedded engine as it was before the file queue: PGlite as the queue too.
+if (ENGINES.has('embedded-pglite-queue')) results.push(...(await serverCase('embedded-pglite-queue', { TRIBUTARY_EMBEDDED: 'pglite', TRIBUTARY_EMBEDDED_QUEUE: 'pglite' })));
 let postgresNote = '';
 for (const engine of ['postgres-hono', 'postgres'].filter((e) => ENGINES.has(e))) {
   if (await preparePostgresRedis()) results.push(...(await serverCase(engine, { DATABASE_URL, REDIS_URL, ...(engine.endsWith('-hono') ? HONO_PATH : {}) })));
   else postgresNote = `PostgreSQL + Redis: skipped (${DATABASE_URL} or ${REDIS_URL} not reachable)`;
 }
 
-const bareOf = (endpoint: string) => results.find((r) => r.engine === 'bare node:http' && r.endpoint === endpoint)!;
+await measureBare(' (after)');
+
+const isBare = (engine: string) => engine.startsWith('bare node:http');
+/** The baseline: the highest of the bare figures (before and after; one process, and N copies when measured). */
+const bareOf = (endpoint: string) => Math.max(...results.filter((r) => isBare(r.engine) && r.endpoint === endpoint).map((r) => r.rps));
 const label: Record<string, string> = {
-  'bare node:http': 'bare node:http',
   'bare Hono': 'bare Hono (node-server)',
   memory: 'memory (not durable)',
   'memory-hono': 'memory, fast path off',
-  embedded: 'embedded (PGlite store + queue)',
+  embedded: 'embedded (PGlite store, file queue)',
   'embedded-hono': 'embedded, fast path off',
+  'embedded-pglite-queue': 'embedded, PGlite queue (before the file queue)',
   postgres: 'PostgreSQL + Redis',
   'postgres-hono': 'PostgreSQL + Redis, fast path off',
 };
 const rows = results.map((r) => {
-  const share = r.engine === 'bare node:http' ? null : r.rps / bareOf(r.endpoint).rps;
+  const share = isBare(r.engine) ? null : r.rps / bareOf(r.endpoint);
   const goal = GOALS[r.engine];
-  return [label[r.engine] ?? r.engine, r.endpoint, Math.round(r.rps).toLocaleString('en-US'), `${r.p99}`, r.cpuPerRequestUs === null ? '—' : `${Math.round(r.cpuPerRequestUs)} (${r.cores!.toFixed(2)})`, share === null ? '—' : `${(share * 100).toFixed(0)} %`, goal === undefined ? '' : `≥ ${goal * 100} % ${share !== null && share >= goal ? 'met' : 'NOT met'}`, r.bad ? String(r.bad) : '0'];
+  const name = (label[r.engine] ?? r.engine) + (r.engine.startsWith('postgres') && PROCESSES > 1 ? `, ${PROCESSES} processes` : '');
+  return [name, r.endpoint, Math.round(r.rps).toLocaleString('en-US'), `${r.p99}`, r.cpuPerRequestUs === null ? '—' : `${Math.round(r.cpuPerRequestUs)} (${r.cores!.toFixed(2)})`, share === null ? '—' : `${(share * 100).toFixed(0)} %`, goal === undefined ? '' : `≥ ${goal * 100} % ${share !== null && share >= goal ? 'met' : 'NOT met'}`, r.bad ? String(r.bad) : '0'];
 });
 const header = ['server', 'endpoint', 'req/s', 'p99 ms', 'server CPU µs/req (cores)', 'of bare', 'goal', 'failed'];
 console.log(`| ${header.join(' | ')} |`);

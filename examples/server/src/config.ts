@@ -103,10 +103,24 @@ export const ServerConfigSchema = z.object({
   /** Embedded engine when no DATABASE_URL is set: `pglite` (durable, in the data directory) or `memory` (lost on exit). @default 'pglite' */
   TRIBUTARY_EMBEDDED: z.preprocess(unsetIfEmpty, z.enum(['pglite', 'memory']).default('pglite')),
   /**
+   * The embedded engine's durable queue: `file` (a journal in `<data dir>/queue`: a publish is durable
+   * after one write and fdatasync shared by concurrent publishes) or `pglite` (tables beside the store).
+   * Unset: `file`, except for a data directory whose PGlite queue still holds messages from an earlier
+   * version, which keeps it until it is empty.
+   */
+  TRIBUTARY_EMBEDDED_QUEUE: z.preprocess(unsetIfEmpty, z.enum(['file', 'pglite']).optional()),
+  /**
    * The thread the embedded PGlite runs on: `worker` (a worker thread, so its work overlaps the HTTP
    * work on another core) or `main` (the thread serving HTTP).
    */
   TRIBUTARY_PGLITE_THREAD: z.preprocess(unsetIfEmpty, z.enum(['worker', 'main']).default('worker')),
+  /**
+   * Copies of the server to run on one port (node:cluster), each a process of the same role: one
+   * process serves HTTP on one core, so an API role uses a machine's cores this way. Shared engines
+   * only (the embedded ones belong to one process). `--processes N` on the command line wins.
+   * @default 1
+   */
+  TRIBUTARY_PROCESSES: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1).max(64).default(1)),
   /** The URL clients reach this server at, for the webhook URLs it hands out. @default the request's own origin */
   TRIBUTARY_PUBLIC_URL: optionalUrl(),
   /** Largest request body, in bytes. @default 1048576 (1 MiB) */

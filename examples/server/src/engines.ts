@@ -1,10 +1,10 @@
 /**
  * @module engines
  * The storage and queue the pipeline runs on, chosen by configuration:
- * - embedded default: PGlite (PostgreSQL in WebAssembly) persisted in `TRIBUTARY_DATA_DIR`, as both
- *   store and durable queue — nothing to install (`TRIBUTARY_EMBEDDED=memory` keeps all in memory);
- *   PGlite runs in a worker thread, off the thread serving HTTP (`TRIBUTARY_PGLITE_THREAD=main` runs
- *   it on that thread instead);
+ * - embedded default: PGlite (PostgreSQL in WebAssembly) persisted in `TRIBUTARY_DATA_DIR` as the
+ *   store, and a journal file there as the durable queue (see embedded-queue.ts) — nothing to install
+ *   (`TRIBUTARY_EMBEDDED=memory` keeps all in memory); PGlite runs in a worker thread, off the thread
+ *   serving HTTP (`TRIBUTARY_PGLITE_THREAD=main` runs it on that thread instead);
  * - `DATABASE_URL`: PostgreSQL as the store, and as the queue unless a broker is configured;
  * - `REDIS_URL` / `NATS_URL` / `AMQP_URL`: that broker as the queue (Redis also paces deliveries
  *   across processes).
@@ -17,6 +17,7 @@ import type { QueueAdapter } from '@tributary/core/queue';
 import type { DedupStore } from '@tributary/core/webhooks';
 import type { StorageAdapter } from '@tributary/core/storage';
 import type { ServerConfig } from './config.js';
+import { chooseEmbeddedQueue, fileQueueDirectory } from './embedded-queue.js';
 
 /** The engines of one server process. */
 export interface Engines {
@@ -25,9 +26,10 @@ export interface Engines {
   /** A delivery limiter shared across processes, when the engines offer one. */
   limiter?: RateLimiter;
   /**
-   * Webhook delivery dedup on the queue's engine, when it offers one cheaper than the store's
-   * documents (Redis: two commands per delivery instead of two database writes). Without it, the
-   * webhook handler keeps delivery records in storage.
+   * Webhook delivery dedup beside the queue, when it is cheaper than the store's documents (Redis:
+   * two commands per delivery instead of two database writes; the embedded engine's file queue: a
+   * journal of delivery records, one shared fdatasync per burst). Without it, the webhook handler
+   * keeps delivery records in storage.
    */
   dedup?: DedupStore;
   /** What runs where, for the startup line and `/readyz` (no credentials). */
@@ -66,12 +68,13 @@ async function brokerQueue(config: ServerConfig, onError: (error: Error) => void
 }
 
 /** Builds the engines the configuration names. Nothing connects until first use. */
-export async function createEngines(config: ServerConfig, options: { onError?: (error: Error) => void } = {}): Promise<Engines> {
+export async function createEngines(config: ServerConfig, options: { onError?: (error: Error) => void; onNotice?: (message: string) => void } = {}): Promise<Engines> {
   const onError = options.onError ?? (() => undefined);
   const broker = await brokerQueue(config, onError);
 
   let storage: StorageAdapter;
   let queue: QueueAdapter | undefined = broker?.queue;
+  let embeddedDedup: (DedupStore & { dispose(): Promise<void> }) | undefined;
   let storageName: string;
   let queueName = broker?.name;
 
@@ -85,18 +88,33 @@ export async function createEngines(config: ServerConfig, options: { onError?: (
     }
   } else if (config.TRIBUTARY_EMBEDDED === 'pglite') {
     const { createPgliteStorage, createPgliteQueue } = await import('@tributary/adapters/pglite');
-    // Both adapters share one PGlite instance per directory.
-    const dataDir = join(resolve(config.TRIBUTARY_DATA_DIR), 'pglite');
-    // PGlite creates its own directory but not the parents: a fresh clone's `./data` may not exist yet
-    // (only generating secrets used to create it).
-    await mkdir(resolve(config.TRIBUTARY_DATA_DIR), { recursive: true });
+    const root = resolve(config.TRIBUTARY_DATA_DIR);
+    // The store and a PGlite queue share one PGlite instance per directory.
+    const dataDir = join(root, 'pglite');
     const thread = config.TRIBUTARY_PGLITE_THREAD;
+    const openPgliteQueue = () => createPgliteQueue({ dataDir, thread, onError, pollIntervalMs: 250 });
+    // Before PGlite opens it: a fresh clone's data directory may not exist yet (nor its parents,
+    // which PGlite does not create), and the queue choice looks at what the directory holds.
+    const choice = queue ? undefined : await chooseEmbeddedQueue({ dataDir: root, forced: config.TRIBUTARY_EMBEDDED_QUEUE, openPgliteQueue });
+    await mkdir(root, { recursive: true });
     storage = createPgliteStorage({ dataDir, thread });
     // Compared as is by the CLI (refuseIfServed): the thread is not part of it.
     storageName = `pglite ${dataDir}`;
     if (!queue) {
-      queue = createPgliteQueue({ dataDir, thread, onError, pollIntervalMs: 250 });
-      queueName = storageName;
+      if (choice?.kind === 'pglite') {
+        queue = choice.pgliteQueue ?? openPgliteQueue();
+        queueName = storageName;
+        if (!config.TRIBUTARY_EMBEDDED_QUEUE) options.onNotice?.(`the embedded queue stays in PGlite for now: ${choice.reason}`);
+      } else {
+        const { createFileQueue } = await import('@tributary/adapters/file-queue');
+        const directory = fileQueueDirectory(root);
+        queue = createFileQueue({ directory, onError });
+        queueName = `file ${directory}`;
+        // Webhook delivery records beside the queue, in a journal of their own: a delivery then
+        // costs no PGlite transaction at all (claims in memory, the record in a shared fdatasync).
+        const { createFileDedupStore } = await import('@tributary/adapters/file-dedup');
+        embeddedDedup = createFileDedupStore({ directory: join(root, 'webhook-deliveries'), onError });
+      }
     }
   } else {
     const { createMemoryStorage } = await import('@tributary/core/storage/memory');
@@ -114,7 +132,7 @@ export async function createEngines(config: ServerConfig, options: { onError?: (
     storage,
     queue: finalQueue,
     ...(broker?.limiter ? { limiter: broker.limiter } : {}),
-    ...(broker?.dedup ? { dedup: broker.dedup } : {}),
+    ...(broker?.dedup ? { dedup: broker.dedup } : embeddedDedup ? { dedup: embeddedDedup } : {}),
     describe: { storage: storageName, queue: queueName ?? 'unknown' },
     async dispose() {
       // The queue first: its consumers may still write to storage while they finish.
@@ -122,6 +140,7 @@ export async function createEngines(config: ServerConfig, options: { onError?: (
       await storage.dispose().catch(onError);
       await broker?.limiter?.dispose().catch(onError);
       await broker?.dedup?.dispose().catch(onError);
+      await embeddedDedup?.dispose().catch(onError);
     },
   };
 }

@@ -127,7 +127,7 @@ export async function createServer(options: ServerOptions): Promise<TributarySer
   const role = options.role ?? 'all';
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL });
   const secrets = options.secrets ?? (await loadSecrets(config, (message) => logger.warn(message)));
-  const engines = options.engines ?? (await createEngines(config, { onError: (error) => logger.warn({ error: error.message }, 'engine error') }));
+  const engines = options.engines ?? (await createEngines(config, { onError: (error) => logger.warn({ error: error.message }, 'engine error'), onNotice: (message) => logger.warn(message) }));
   if (!isEmbedded(config) && !config.TRIBUTARY_SECRET_KEY) {
     logger.warn('TRIBUTARY_SECRET_KEY is not set: this process uses a key generated in its data directory; every process sharing these engines needs the same key');
   }
