@@ -170,6 +170,8 @@ export async function createServer(options: ServerOptions): Promise<TributarySer
     // The engines' own dedup when they have one (Redis); else the one process on its store holds
     // webhook claims in memory: two storage writes less per delivery.
     ...(engines.dedup ? { dedup: engines.dedup } : ownsStore ? { dedup: createStorageDedupStore(engines.storage, { localClaims: true, ...(options.clock ? { clock: options.clock } : {}) }) } : {}),
+    // A new delivery is answered once enqueued; its record follows, its claim held until then.
+    rememberAfterAnswer: true,
     maxBodyBytes: config.TRIBUTARY_MAX_BODY_BYTES,
     maxJsonDepth: config.TRIBUTARY_MAX_JSON_DEPTH,
     ...(options.clock ? { clock: options.clock } : {}),

@@ -1,7 +1,7 @@
 // Delivery dedup with claims held as the delivery's own document (insertDocument), as leases (a
 // storage without insertDocument) and in memory (localClaims): exact under concurrency, a failed
 // enqueue gives the claim back, an abandoned claim or an expired record is taken over by one copy only.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createManualClock, systemClock, type Clock } from '@tributary/core/clock';
 import { generateKey } from '@tributary/core/crypto';
 import { createError } from '@tributary/core/errors';
@@ -167,5 +167,76 @@ describe('document claims (storage with insertDocument)', () => {
     const outcomes = await Promise.all(Array.from({ length: 8 }, () => store.claimOrGet!(WS, key, 1000)));
     expect(outcomes.filter((o) => 'release' in o)).toHaveLength(1);
     expect(outcomes.filter((o) => 'busy' in o)).toHaveLength(7);
+  });
+});
+
+describe('rememberAfterAnswer', () => {
+  /** A store whose records are written only when the test lets them (or fail when told). */
+  function gatedStore(inner: DedupStore) {
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    let failNext = false;
+    const remembered: string[] = [];
+    const store: DedupStore = {
+      get: (w, k) => inner.get(w, k),
+      claim: (w, k, ttl) => inner.claim(w, k, ttl),
+      claimOrGet: (w, k, ttl) => inner.claimOrGet!(w, k, ttl),
+      async remember(w, k, record) {
+        await gate;
+        if (failNext) {
+          failNext = false;
+          throw createError('storage', 'unavailable', 'record write failed');
+        }
+        remembered.push(k);
+        await inner.remember(w, k, record);
+      },
+    };
+    return {
+      store,
+      remembered,
+      release: () => open(),
+      failNextWrite: () => (failNext = true),
+    };
+  }
+
+  async function setupGated() {
+    const storage = createMemoryStorage();
+    const pipeline = createPipeline({ storage, queue: createMemoryQueue(), connectors: [hooks], secretKey: generateKey() });
+    pipelines.push(pipeline);
+    await pipeline.sources.create(WS, { id: 'gh', name: 'signed', connector: 'hooks', webhook: { scheme: 'github', secret: SECRET } });
+    const gated = gatedStore(createStorageDedupStore(storage));
+    const errors: string[] = [];
+    const handler = createWebhookHandler({ pipeline, dedup: gated.store, rememberAfterAnswer: true, onError: (_e, context) => errors.push(context.stage) });
+    return { handler, gated, errors };
+  }
+
+  it('answers 202 before the record is written, holds the claim until it is, then answers copies from it', async () => {
+    const { handler, gated } = await setupGated();
+    const body = event('raa');
+    const first = await handler.handle(signed(body, 'delivery-raa'), params);
+    // Answered while the record's write is still held back.
+    expect(first.status).toBe(202);
+    expect(gated.remembered).toEqual([]);
+    const accepted = (await first.json()) as { ids: string[] };
+    // Meanwhile the claim is still held: a copy is told to come back, not enqueued again.
+    expect((await handler.handle(signed(body, 'delivery-raa'), params)).status).toBe(409);
+    gated.release();
+    await vi.waitFor(() => expect(gated.remembered).toHaveLength(1));
+    await vi.waitFor(async () => {
+      const copy = await handler.handle(signed(body, 'delivery-raa'), params);
+      expect(copy.status).toBe(200);
+      expect(await copy.json()).toMatchObject({ duplicate: true, ids: accepted.ids });
+    });
+  });
+
+  it('a record that could not be written gives the claim back and is reported: the next copy is processed', async () => {
+    const { handler, gated, errors } = await setupGated();
+    gated.failNextWrite();
+    gated.release();
+    const body = event('raa-fail');
+    expect((await handler.handle(signed(body, 'delivery-raa-fail'), params)).status).toBe(202);
+    await vi.waitFor(() => expect(errors).toContain('remember'));
+    await vi.waitFor(async () => expect((await handler.handle(signed(body, 'delivery-raa-fail'), params)).status).toBe(202));
+    await vi.waitFor(async () => expect((await handler.handle(signed(body, 'delivery-raa-fail'), params)).status).toBe(200));
   });
 });

@@ -65,6 +65,16 @@ export interface WebhookHandlerOptions {
   dedupRetentionMs?: number;
   /** How long a delivery in progress blocks a concurrent copy of itself. @default 60000 */
   claimTtlMs?: number;
+  /**
+   * Answer once the items are enqueued, and write the delivery's record after the answer, holding its
+   * claim until the record is saved (then releasing it). A copy arriving meanwhile finds the claim
+   * and gets 409, so it is retried and then answered from the record, as when two copies race; a
+   * crash before the record is saved loses only the record, so a later redelivery is enqueued again,
+   * which downstream absorbs (records are upserted by id) — the same outcome as a failed write of
+   * the record today. Saves the record's round trip (a fdatasync, a Redis command, a database write)
+   * on every new delivery's answer. @default false
+   */
+  rememberAfterAnswer?: boolean;
   /** Largest body accepted, in bytes; larger requests get 413. @default 1048576 (1 MiB) */
   maxBodyBytes?: number;
   /**
@@ -358,14 +368,18 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
           ...(runId ? { runId } : {}),
         };
         // The items are enqueued: a lost record only means a redelivery is enqueued again, which is idempotent.
-        const remembered = await dedup.remember(params.workspaceId, key, record).then(
+        const remembering = dedup.remember(params.workspaceId, key, record).then(
           () => true,
           (error: unknown) => (options.onError?.(error, { ...params, stage: 'remember' }), false),
         );
-        // With the record saved, the claim guards nothing any more (a copy arriving now finds the
-        // record, claim or not), so the answer need not wait for its release: one round trip less.
-        if (remembered && release) {
-          const held = release;
+        const held = release;
+        if (options.rememberAfterAnswer) {
+          // The claim stays held until the record is saved (or its write failed), then goes back.
+          release = null;
+          void remembering.then(() => held?.()).catch(() => undefined);
+        } else if ((await remembering) && held) {
+          // With the record saved, the claim guards nothing any more (a copy arriving now finds the
+          // record, claim or not), so the answer need not wait for its release: one round trip less.
           release = null;
           void held().catch(() => undefined);
         }
