@@ -1,9 +1,9 @@
 // The options of the file dedup store, validated with zod when the store is created (no I/O then),
 // so a typo fails at startup with the field named rather than at the first webhook.
-import { resolve } from 'node:path';
-import { systemClock, type Clock } from '@tributary/core/clock';
+import type { Clock } from '@tributary/core/clock';
 import { fromZodError } from '@tributary/core/errors';
 import { z } from 'zod';
+import { journalOptionsShape, resolveJournalOptions, type ResolvedJournalOptions } from '../_journal/options.js';
 
 /** Options of `createFileDedupStore`. */
 export interface FileDedupStoreOptions {
@@ -44,27 +44,14 @@ export interface FileDedupStoreOptions {
   onError?: (error: Error) => void;
 }
 
-const isFunction = (value: unknown) => typeof value === 'function';
-
 const schema = z.object({
-  directory: z.string().min(1),
-  clock: z
-    .custom<Clock>((value) => typeof value === 'object' && value !== null && isFunction((value as Clock).now) && isFunction((value as Clock).setTimeout) && isFunction((value as Clock).clearTimeout), 'must be a Clock')
-    .optional(),
-  fsync: z.enum(['always', 'never']).optional(),
+  ...journalOptionsShape,
   maxRecords: z.number().int().positive().optional(),
-  compactAfterBytes: z.number().int().positive().optional(),
-  onError: z.custom<(error: Error) => void>(isFunction, 'must be a function').optional(),
 });
 
 /** The options with their defaults. */
-export interface ResolvedFileDedupStoreOptions {
-  directory: string;
-  clock: Clock;
-  fsync: boolean;
+export interface ResolvedFileDedupStoreOptions extends ResolvedJournalOptions {
   maxRecords: number;
-  compactAfterBytes: number;
-  onError: (error: Error) => void;
 }
 
 /** Validates the options and fills in the defaults; throws a `validation` error naming the field. */
@@ -73,18 +60,7 @@ export function resolveFileDedupStoreOptions(options: FileDedupStoreOptions, com
   if (!parsed.success) throw fromZodError(component, 'file dedup store options', parsed.error);
   const o = parsed.data;
   return {
-    directory: resolve(o.directory),
-    clock: o.clock ?? systemClock,
-    fsync: (o.fsync ?? 'always') === 'always',
+    ...resolveJournalOptions(o),
     maxRecords: o.maxRecords ?? 1_000_000,
-    compactAfterBytes: o.compactAfterBytes ?? 64 * 1024 * 1024,
-    // A throwing listener must not break the writer loop it is called from.
-    onError: (error) => {
-      try {
-        o.onError?.(error);
-      } catch {
-        // the listener's own problem
-      }
-    },
   };
 }

@@ -3,12 +3,12 @@
 // the requests that held them (which is exactly when they should end). Delivery records live in
 // memory too, and every one is journaled before `remember()` resolves.
 import type { Clock } from '@tributary/core/clock';
-import { createError, isTributaryError, toError } from '@tributary/core/errors';
+import { createError } from '@tributary/core/errors';
 import type { ClaimOutcome, DedupStore, DeliveryRecord } from '@tributary/core/webhooks';
 import { nodeJournalIo, type JournalIo } from '../_journal/journal-io.js';
-import { createJournalWriter, type JournalWriter } from '../_journal/journal-writer.js';
-import { lockDirectory, type DirectoryLock } from '../_journal/lock.js';
-import { recoverJournal } from '../_journal/recovery.js';
+import type { JournalWriter } from '../_journal/journal-writer.js';
+import type { DirectoryLock } from '../_journal/lock.js';
+import { lazyOpen, openJournal } from '../_journal/open-journal.js';
 import { resolveFileDedupStoreOptions, type FileDedupStoreOptions } from './options.js';
 import { createRecordTable, DEDUP_JOURNAL, encodeRemember, recordId, type RecordTable, type RememberRecord } from './records.js';
 
@@ -68,55 +68,34 @@ export function createFileDedupStoreOn(options: FileDedupStoreOptions, io: Journ
   const clock: Clock = o.clock;
   const claims = new Map<string, Claim>();
   let claimSeq = 0;
-  let opening: Promise<Opened> | undefined;
-  let opened: Opened | undefined;
   let disposed = false;
 
   const gone = () => createError(COMPONENT, 'unavailable', 'the dedup store was disposed');
 
   const open = async (): Promise<Opened> => {
-    try {
-      await io.mkdir(o.directory);
-    } catch (error) {
-      throw createError(COMPONENT, 'unavailable', `could not create ${o.directory}: ${toError(error).message}`, { cause: error });
-    }
-    const lock = await lockDirectory(o.directory, COMPONENT, 'file dedup store');
     // A fresh table per attempt: a recovery that failed halfway leaves nothing behind.
     const table = createRecordTable(o.maxRecords, COMPONENT);
     let expiredSkipped = 0;
-    try {
-      const now = clock.now();
-      const recovered = await recoverJournal<RememberRecord>({
-        io,
-        directory: o.directory,
-        format: DEDUP_JOURNAL,
-        apply: (record) => {
-          if (!table.replay(record, now)) expiredSkipped++;
-        },
-        fsync: o.fsync,
-        component: COMPONENT,
-      });
-      const writer = createJournalWriter({
-        io,
-        directory: o.directory,
-        format: DEDUP_JOURNAL,
-        label: 'the dedup store',
-        file: recovered.file,
-        size: recovered.size,
-        fsync: o.fsync,
-        compactAfterBytes: o.compactAfterBytes,
-        // Expired records are left out here: this is where they leave the disk.
-        snapshot: () => table.snapshot(clock.now()),
-        onError: o.onError,
-        component: COMPONENT,
-      });
-      return { table, writer, lock, recoveredRecords: recovered.records, expiredSkipped, tornBytesCut: recovered.tornBytes };
-    } catch (error) {
-      await lock.release();
-      if (isTributaryError(error)) throw error;
-      throw createError(COMPONENT, 'unavailable', `could not open the journal in ${o.directory}: ${toError(error).message}`, { cause: error });
-    }
+    const now = clock.now();
+    const journal = await openJournal<RememberRecord>({
+      io,
+      directory: o.directory,
+      format: DEDUP_JOURNAL,
+      writerLabel: 'the dedup store',
+      lockLabel: 'file dedup store',
+      component: COMPONENT,
+      fsync: o.fsync,
+      compactAfterBytes: o.compactAfterBytes,
+      onError: o.onError,
+      apply: (record) => {
+        if (!table.replay(record, now)) expiredSkipped++;
+      },
+      // Expired records are left out here: this is where they leave the disk.
+      snapshot: () => table.snapshot(clock.now()),
+    });
+    return { table, expiredSkipped, ...journal };
   };
+  const opener = lazyOpen(open);
 
   /**
    * Opens on first use; a failed open is tried again by the next call (the lock may be free by then).
@@ -125,19 +104,7 @@ export function createFileDedupStoreOn(options: FileDedupStoreOptions, io: Journ
    */
   const ready = async (): Promise<Opened> => {
     if (disposed) throw gone();
-    if (!opening) {
-      const attempt = open();
-      opening = attempt;
-      attempt.then(
-        (value) => {
-          opened = value;
-        },
-        () => {
-          if (opening === attempt) opening = undefined;
-        },
-      );
-    }
-    const value = await opening;
+    const value = await opener.ready();
     if (disposed) throw gone();
     if (value.writer.failure) throw value.writer.failure;
     return value;
@@ -220,7 +187,7 @@ export function createFileDedupStoreOn(options: FileDedupStoreOptions, io: Journ
       if (disposed) return;
       disposed = true;
       claims.clear();
-      const q = opened ?? (await opening?.catch(() => undefined));
+      const q = opener.current ?? (await opener.pending?.catch(() => undefined));
       if (!q) return;
       try {
         await q.writer.close();
@@ -230,6 +197,7 @@ export function createFileDedupStoreOn(options: FileDedupStoreOptions, io: Journ
     },
 
     journal() {
+      const opened = opener.current;
       if (!opened) return undefined;
       const counts = opened.table.counts();
       return {

@@ -5,7 +5,7 @@
 // redelivery, which at-least-once allows.
 import { randomUUID } from 'node:crypto';
 import type { TimerHandle } from '@tributary/core/clock';
-import { createError, isTributaryError, toError } from '@tributary/core/errors';
+import { createError, toError } from '@tributary/core/errors';
 import { findJsonDepthExcess, jsonDepthMessage, MAX_ITEM_JSON_DEPTH } from '@tributary/core/json';
 import {
   handlerAction,
@@ -20,9 +20,9 @@ import {
   type Subscription,
 } from '@tributary/core/queue';
 import { nodeJournalIo, type JournalIo } from '../_journal/journal-io.js';
-import { createJournalWriter, type JournalWriter } from '../_journal/journal-writer.js';
-import { lockDirectory, type DirectoryLock } from '../_journal/lock.js';
-import { recoverJournal } from '../_journal/recovery.js';
+import type { JournalWriter } from '../_journal/journal-writer.js';
+import type { DirectoryLock } from '../_journal/lock.js';
+import { lazyOpen, openJournal } from '../_journal/open-journal.js';
 import { encodeRecord, QUEUE_JOURNAL, type JournalRecord } from './journal-format.js';
 import { resolveFileQueueOptions, type FileQueueOptions } from './options.js';
 import { createQueueState, type GroupEntry, type GroupState, type QueueState, type TopicState } from './state.js';
@@ -69,8 +69,6 @@ export function createFileQueueOn(options: FileQueueOptions, io: JournalIo = nod
   const o = resolveFileQueueOptions(options, COMPONENT);
   const { clock } = o;
   const consumers = new Set<Consumer>();
-  let opening: Promise<Opened> | undefined;
-  let opened: Opened | undefined;
   let disposed = false;
   let leaseSeq = 0;
   let timer: { handle: TimerHandle; at: number } | undefined;
@@ -78,53 +76,29 @@ export function createFileQueueOn(options: FileQueueOptions, io: JournalIo = nod
   const gone = () => createError(COMPONENT, 'unavailable', 'the queue was disposed');
 
   const open = async (): Promise<Opened> => {
-    try {
-      await io.mkdir(o.directory);
-    } catch (error) {
-      throw createError(COMPONENT, 'unavailable', `could not create ${o.directory}: ${toError(error).message}`, { cause: error });
-    }
-    const lock = await lockDirectory(o.directory, COMPONENT, 'file queue');
     // A fresh state per attempt: a recovery that failed halfway leaves nothing behind.
     const state = createQueueState(COMPONENT);
-    try {
-      const recovered = await recoverJournal<JournalRecord>({ io, directory: o.directory, format: QUEUE_JOURNAL, apply: (record) => state.apply(record), fsync: o.fsync, component: COMPONENT });
-      const writer = createJournalWriter({
-        io,
-        directory: o.directory,
-        format: QUEUE_JOURNAL,
-        label: 'the queue',
-        file: recovered.file,
-        size: recovered.size,
-        fsync: o.fsync,
-        compactAfterBytes: o.compactAfterBytes,
-        snapshot: () => state.snapshot(),
-        onError: o.onError,
-        component: COMPONENT,
-      });
-      return { state, writer, lock, recoveredRecords: recovered.records, tornBytesCut: recovered.tornBytes };
-    } catch (error) {
-      await lock.release();
-      if (isTributaryError(error)) throw error;
-      throw createError(COMPONENT, 'unavailable', `could not open the journal in ${o.directory}: ${toError(error).message}`, { cause: error });
-    }
+    const journal = await openJournal<JournalRecord>({
+      io,
+      directory: o.directory,
+      format: QUEUE_JOURNAL,
+      writerLabel: 'the queue',
+      lockLabel: 'file queue',
+      component: COMPONENT,
+      fsync: o.fsync,
+      compactAfterBytes: o.compactAfterBytes,
+      onError: o.onError,
+      apply: (record) => state.apply(record),
+      snapshot: () => state.snapshot(),
+    });
+    return { state, ...journal };
   };
+  const opener = lazyOpen(open);
 
   /** Opens on first use; a failed open is tried again by the next call (the lock may be free by then). */
   const ready = async (): Promise<Opened> => {
     if (disposed) throw gone();
-    if (!opening) {
-      const attempt = open();
-      opening = attempt;
-      attempt.then(
-        (value) => {
-          opened = value;
-        },
-        () => {
-          if (opening === attempt) opening = undefined;
-        },
-      );
-    }
-    const value = await opening;
+    const value = await opener.ready();
     if (disposed) throw gone();
     return value;
   };
@@ -205,6 +179,7 @@ export function createFileQueueOn(options: FileQueueOptions, io: JournalIo = nod
    * falling due between the pump and this scan would otherwise be neither delivered nor timed.
    */
   const schedule = (now: number) => {
+    const opened = opener.current;
     if (disposed || !opened) return;
     let next = Infinity;
     const watched = new Set<GroupState>();
@@ -259,7 +234,7 @@ export function createFileQueueOn(options: FileQueueOptions, io: JournalIo = nod
   };
 
   const pump = (c: Consumer, now = clock.now()) => {
-    const q = opened;
+    const q = opener.current;
     if (c.closed || disposed || !q || q.writer.failure) return;
     for (const entry of c.group.entries.values()) {
       if (c.inFlight.size >= c.options.concurrency) break;
@@ -337,6 +312,7 @@ export function createFileQueueOn(options: FileQueueOptions, io: JournalIo = nod
     },
 
     journal() {
+      const opened = opener.current;
       if (!opened) return undefined;
       return { bytes: opened.writer.size, compactions: opened.writer.compactions, recoveredRecords: opened.recoveredRecords, tornBytesCut: opened.tornBytesCut };
     },
@@ -436,7 +412,7 @@ export function createFileQueueOn(options: FileQueueOptions, io: JournalIo = nod
       if (timer) clock.clearTimeout(timer.handle);
       timer = undefined;
       await Promise.allSettled([...consumers].map((c) => closeConsumer(c, 'queue disposed')));
-      const q = await opening?.catch(() => undefined);
+      const q = await opener.pending?.catch(() => undefined);
       if (!q) return;
       // Acks and retries still queued are written: a clean shutdown redelivers nothing.
       await q.writer.close();

@@ -1,9 +1,9 @@
 // The options of the file queue, validated with zod when the adapter is created (no I/O then), so a
 // typo fails at startup with the field named rather than at the first publish.
-import { resolve } from 'node:path';
-import { systemClock, type Clock } from '@tributary/core/clock';
+import type { Clock } from '@tributary/core/clock';
 import { fromZodError } from '@tributary/core/errors';
 import { z } from 'zod';
+import { journalOptionsShape, resolveJournalOptions, type ResolvedJournalOptions } from '../_journal/options.js';
 
 /** Options of `createFileQueue`. */
 export interface FileQueueOptions {
@@ -36,27 +36,14 @@ export interface FileQueueOptions {
   onError?: (error: Error) => void;
 }
 
-const isFunction = (value: unknown) => typeof value === 'function';
-
 const schema = z.object({
-  directory: z.string().min(1),
-  clock: z
-    .custom<Clock>((value) => typeof value === 'object' && value !== null && isFunction((value as Clock).now) && isFunction((value as Clock).setTimeout) && isFunction((value as Clock).clearTimeout), 'must be a Clock')
-    .optional(),
+  ...journalOptionsShape,
   maxPayloadBytes: z.number().int().positive().optional(),
-  compactAfterBytes: z.number().int().positive().optional(),
-  fsync: z.enum(['always', 'never']).optional(),
-  onError: z.custom<(error: Error) => void>(isFunction, 'must be a function').optional(),
 });
 
 /** The options with their defaults. */
-export interface ResolvedFileQueueOptions {
-  directory: string;
-  clock: Clock;
+export interface ResolvedFileQueueOptions extends ResolvedJournalOptions {
   maxPayloadBytes: number;
-  compactAfterBytes: number;
-  fsync: boolean;
-  onError: (error: Error) => void;
 }
 
 /** Validates the options and fills in the defaults; throws a `validation` error naming the field. */
@@ -65,18 +52,7 @@ export function resolveFileQueueOptions(options: FileQueueOptions, component: st
   if (!parsed.success) throw fromZodError(component, 'file queue options', parsed.error);
   const o = parsed.data;
   return {
-    directory: resolve(o.directory),
-    clock: o.clock ?? systemClock,
+    ...resolveJournalOptions(o),
     maxPayloadBytes: o.maxPayloadBytes ?? 1024 * 1024,
-    compactAfterBytes: o.compactAfterBytes ?? 64 * 1024 * 1024,
-    fsync: (o.fsync ?? 'always') === 'always',
-    // A throwing listener must not break the writer loop it is called from.
-    onError: (error) => {
-      try {
-        o.onError?.(error);
-      } catch {
-        // the listener's own problem
-      }
-    },
   };
 }
