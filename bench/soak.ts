@@ -37,6 +37,8 @@ interface Sample {
   t: number;
   rssMb: number;
   heapMb?: number;
+  /** Memory of the main thread's isolate outside its heap (Buffers, ArrayBuffers): `external` of process.memoryUsage(). */
+  externalMb?: number;
 }
 
 /** Least-squares slope of y over t, per minute. */
@@ -79,6 +81,7 @@ async function main() {
     throw new Error(`SOAK_ENGINE must be pglite or postgres+redis, not ${ENGINE}`);
   }
   let heapMb: number | undefined;
+  let externalMb: number | undefined;
   const cluster = createCluster({
     env,
     single: true,
@@ -91,7 +94,10 @@ async function main() {
     onOutput: (_member, chunk) => {
       for (const line of chunk.split('\n')) {
         const m = /^memory (\{.*\})$/.exec(line.trim());
-        if (m) heapMb = (JSON.parse(m[1]!) as { heapUsed: number }).heapUsed / MB;
+        if (!m) continue;
+        const usage = JSON.parse(m[1]!) as { heapUsed: number; external: number };
+        heapMb = usage.heapUsed / MB;
+        externalMb = usage.external / MB;
       }
     },
   });
@@ -115,10 +121,10 @@ async function main() {
     }
     const sampler = setInterval(() => {
       const rss = server.pid ? rssOf(server.pid) : undefined;
-      if (rss !== undefined) samples.push({ t: (Date.now() - started) / 1000, rssMb: rss, ...(heapMb !== undefined ? { heapMb } : {}) });
+      if (rss !== undefined) samples.push({ t: (Date.now() - started) / 1000, rssMb: rss, ...(heapMb !== undefined ? { heapMb } : {}), ...(externalMb !== undefined ? { externalMb } : {}) });
       const last = samples[samples.length - 1];
       if (last && samples.length % 60 === 0) {
-        console.log(`  ${Math.round(last.t)} s: RSS ${last.rssMb.toFixed(1)} MB, heap ${last.heapMb?.toFixed(1) ?? '?'} MB, delivered ${deliveredIds(target).size}`);
+        console.log(`  ${Math.round(last.t)} s: RSS ${last.rssMb.toFixed(1)} MB, heap ${last.heapMb?.toFixed(1) ?? '?'} MB, external ${last.externalMb?.toFixed(1) ?? '?'} MB, delivered ${deliveredIds(target).size}`);
       }
     }, 1000);
     // Small requests, as a steady trickle rather than bursts: batches of 10, webhooks of 2.
@@ -136,6 +142,9 @@ async function main() {
     const heap = heapValues.length ? stat(heapValues) : undefined;
     const rssSlope = slopePerMinute(half.map((s) => ({ t: s.t, y: s.rssMb })));
     const heapSlope = slopePerMinute(half.flatMap((s) => (s.heapMb !== undefined ? [{ t: s.t, y: s.heapMb }] : [])));
+    const externalValues = samples.flatMap((s) => (s.externalMb !== undefined ? [s.externalMb] : []));
+    const external = externalValues.length ? stat(externalValues) : undefined;
+    const externalSlope = slopePerMinute(half.flatMap((s) => (s.externalMb !== undefined ? [{ t: s.t, y: s.externalMb }] : [])));
     const bounded = rssSlope < MAX_RSS_SLOPE && (!heap || heapSlope < MAX_HEAP_SLOPE);
     const keptUp = delivered === load.accepted.size;
     const f = (n: number) => n.toFixed(1);
@@ -143,6 +152,9 @@ async function main() {
     console.table({
       'RSS (MB)': { min: f(rss.min), max: f(rss.max), last: f(rss.last), 'slope, 2nd half (MB/min)': rssSlope.toFixed(2) },
       ...(heap ? { 'heap used (MB)': { min: f(heap.min), max: f(heap.max), last: f(heap.last), 'slope, 2nd half (MB/min)': heapSlope.toFixed(2) } } : {}),
+      // Not part of the verdict: tells whether RSS growth is the main thread's buffers or elsewhere
+      // (a worker thread's WebAssembly memory, such as PGlite's, or native allocations).
+      ...(external ? { 'external, main thread (MB)': { min: f(external.min), max: f(external.max), last: f(external.last), 'slope, 2nd half (MB/min)': externalSlope.toFixed(2) } } : {}),
     });
     console.log(`events: sent ${Math.round(SECONDS * RATE)}, accepted ${load.accepted.size}, delivered ${delivered}, requests ${load.requests}, refused and retried ${JSON.stringify(load.refused)}`);
     console.log(`memory bounded: ${bounded ? 'yes' : 'NO'} (RSS slope < ${MAX_RSS_SLOPE} MB/min${heap ? `, heap slope < ${MAX_HEAP_SLOPE} MB/min` : ''} over the second half); pipeline kept up: ${keptUp ? 'yes' : 'NO'}`);
