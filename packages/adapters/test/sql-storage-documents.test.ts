@@ -1,19 +1,18 @@
 // Group commit of the SQL storage's document writes (putDocument, insertDocument, deleteDocument) on
 // PGlite, with commits counted (and held, or failed) at the executor; then the webhook dedup on
 // that storage, exact under concurrent copies of one delivery.
-import { createHmac } from 'node:crypto';
 import type { PGlite } from '@electric-sql/pglite';
 import { generateKey } from '@tributary/core/crypto';
-import { defineConnector } from '@tributary/core/connector';
 import { createPipeline } from '@tributary/core/pipeline';
 import { createMemoryQueue } from '@tributary/core/queue/memory';
 import { createGate, uniqueId } from '@tributary/core/testing';
 import { createWebhookHandler, type WebhookPipeline } from '@tributary/core/webhooks';
 import { afterAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { lazyHandle, type SqlExecutor } from '../src/_sql/executor.js';
 import { createSqlStorage, type SqlStorageAdapter } from '../src/_sql/storage.js';
 import { pgliteExecutor } from '../src/pglite/index.js';
+// The connector and signature the core webhook tests use: the same GitHub-signed `hooks` deliveries.
+import { githubHooks as hooks, githubSignature } from '../../core/test/webhook-fixtures.js';
 
 let shared: Promise<PGlite> | undefined;
 const instance = () => (shared ??= import('@electric-sql/pglite').then(({ PGlite }) => PGlite.create()));
@@ -203,20 +202,6 @@ describe('SQL storage: group commit of document writes (PGlite)', () => {
   });
 });
 
-const hooks = defineConnector({
-  name: 'hooks',
-  version: '1.0.0',
-  configSchema: z.object({}),
-  parse: () => [],
-  webhook: {
-    signatureScheme: 'github',
-    parse(_request, body) {
-      const p = body as { id: string };
-      return { items: [{ externalId: p.id, itemType: 'hook.event', payload: p }] };
-    },
-  },
-});
-
 describe('webhook dedup on the SQL storage (PGlite)', () => {
   it('N concurrent copies of one delivery: one enqueue, the others 409 or a 200 duplicate; their claims share commits', async () => {
     const { storage, counter } = await countedStorage();
@@ -229,7 +214,7 @@ describe('webhook dedup on the SQL storage (PGlite)', () => {
       const body = JSON.stringify({ id });
       return {
         url: 'http://localhost/hooks/ws/gh',
-        headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${createHmac('sha256', 'secret').update(body).digest('hex')}`, 'x-github-delivery': delivery },
+        headers: { 'content-type': 'application/json', 'x-hub-signature-256': githubSignature(body, 'secret'), 'x-github-delivery': delivery },
         body: Buffer.from(body),
       };
     };
