@@ -7,7 +7,7 @@
  * per request for each, and the server's share of the bare figure. Goals: ≥ 50% on the embedded
  * default (PGlite store, file queue), ≥ 60% with PostgreSQL + Redis.
  *
- *   node --conditions=@tributary/source --import tsx bench/ingest.ts [--duration 10] [--connections 50] [--engines embedded,postgres] [--role api] [--processes 1] [--log-level warn] [--endpoints records,webhook] [--cpu-prof dir]
+ *   node --conditions=@tributary/source --import tsx bench/ingest.ts [--duration 10] [--connections 50] [--engines embedded,postgres] [--role api] [--processes 1] [--log-level warn] [--endpoints records,webhook] [--rate N] [--cpu-prof dir]
  *
  * `--processes N` runs the PostgreSQL + Redis server as N copies on one port (its `--processes`), and
  * the bare server as N copies too, measured beside its one-process figure.
@@ -58,6 +58,13 @@ const { values: opts } = parseArgs({
      * copies, and each share is taken against the higher of the two bare figures.
      */
     processes: { type: 'string', default: '1' },
+    /**
+     * A fixed request rate (all connections together) instead of as fast as they go: the servers are
+     * then not saturated, and their CPU per request is the figure to compare between two builds (it
+     * moves far less with the machine's load than a saturated req/s does). Shares of bare mean
+     * nothing in this mode and are not printed against the goals.
+     */
+    rate: { type: 'string' },
     /** Writes a V8 CPU profile of each server process into this directory (`node --cpu-prof`). */
     'cpu-prof': { type: 'string' },
   },
@@ -68,6 +75,8 @@ const CONNECTIONS = Number(opts.connections);
 const ENGINES = new Set(opts.engines!.split(','));
 const ENDPOINTS = new Set(opts.endpoints!.split(','));
 const PROCESSES = Number(opts.processes);
+const RATE = opts.rate === undefined ? undefined : Number(opts.rate);
+if (RATE !== undefined && !(Number.isInteger(RATE) && RATE > 0)) throw new Error(`--rate must be a whole number > 0, not ${opts.rate}`);
 if (!(Number.isInteger(PROCESSES) && PROCESSES >= 1)) throw new Error(`--processes must be a whole number ≥ 1, not ${opts.processes}`);
 const GOALS: Record<string, number> = { embedded: 0.5, postgres: 0.6 };
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/tributary_bench';
@@ -223,7 +232,7 @@ async function load(port: number, endpoint: Endpoint, seconds: number): Promise<
       return { ...req, body, headers };
     },
   };
-  return autocannon({ url: `http://127.0.0.1:${port}`, connections: CONNECTIONS, duration: seconds, requests: [request], timeout: 10 });
+  return autocannon({ url: `http://127.0.0.1:${port}`, connections: CONNECTIONS, duration: seconds, requests: [request], timeout: 10, ...(RATE ? { overallRate: RATE } : {}) });
 }
 
 async function measure(engine: string, port: number, list: Endpoint[], pid: number | undefined): Promise<Measure[]> {
@@ -318,7 +327,7 @@ async function preparePostgresRedis(): Promise<boolean> {
 }
 
 // --- run ----------------------------------------------------------------------------------------
-console.error(`bench/ingest: ${CONNECTIONS} connections, ${WARMUP} s warm-up + ${DURATION} s per case, server --role ${opts.role}, LOG_LEVEL=${opts['log-level']}`);
+console.error(`bench/ingest: ${CONNECTIONS} connections${RATE ? ` at a fixed ${RATE} req/s` : ''}, ${WARMUP} s warm-up + ${DURATION} s per case, server --role ${opts.role}, LOG_LEVEL=${opts['log-level']}`);
 const results: Measure[] = [];
 /**
  * The bare baseline, one process and (with --processes N) N copies. It is measured before the
@@ -374,8 +383,8 @@ const label: Record<string, string> = {
   'postgres-hono': 'PostgreSQL + Redis, fast path off',
 };
 const rows = results.map((r) => {
-  const share = isBare(r.engine) ? null : r.rps / bareOf(r.endpoint);
-  const goal = GOALS[r.engine];
+  const share = isBare(r.engine) || RATE ? null : r.rps / bareOf(r.endpoint);
+  const goal = RATE ? undefined : GOALS[r.engine];
   const name = (label[r.engine] ?? r.engine) + (r.engine.startsWith('postgres') && PROCESSES > 1 ? `, ${PROCESSES} processes` : '');
   return [name, r.endpoint, Math.round(r.rps).toLocaleString('en-US'), `${r.p99}`, r.cpuPerRequestUs === null ? '—' : `${Math.round(r.cpuPerRequestUs)} (${r.cores!.toFixed(2)})`, share === null ? '—' : `${(share * 100).toFixed(0)} %`, goal === undefined ? '' : `≥ ${goal * 100} % ${share !== null && share >= goal ? 'met' : 'NOT met'}`, r.bad ? String(r.bad) : '0'];
 });

@@ -111,9 +111,12 @@ export async function createEngines(config: ServerConfig, options: { onError?: (
         queue = createFileQueue({ directory, onError });
         queueName = `file ${directory}`;
         // Webhook delivery records beside the queue, in a journal of their own: a delivery then
-        // costs no PGlite transaction at all (claims in memory, the record in a shared fdatasync).
+        // costs no PGlite transaction at all (claims in memory). The records are written lazily
+        // (at most one fdatasync per 20 ms), so they do not compete with the queue's fdatasyncs for
+        // the disk on every delivery: the handler answers before a record is saved anyway
+        // (`rememberAfterAnswer`), and a lost record only lets one redelivery through again.
         const { createFileDedupStore } = await import('@tributary/adapters/file-dedup');
-        embeddedDedup = createFileDedupStore({ directory: join(root, 'webhook-deliveries'), onError });
+        embeddedDedup = createFileDedupStore({ directory: join(root, 'webhook-deliveries'), lazyRecords: true, onError });
       }
     }
   } else {

@@ -320,6 +320,26 @@ describe('file dedup store: compaction, lock, group commit, bounds, failures', (
     });
   });
 
+  it('lazyRecords: remember() resolves before any write, the records follow within the linger, and a reopen finds them', async () => {
+    const dir = await dirs.make();
+    const { io, counts } = countingIo();
+    await using(createFileDedupStoreOn({ directory: dir, lazyRecords: true }, io), async (store) => {
+      await store.open();
+      const before = counts.appends;
+      const syncsBefore = counts.datasyncsDone;
+      await Promise.all(range(50).map((n) => store.remember('ws', `k${n}`, recordOf(`d${n}`, Date.now() + HOUR))));
+      // Resolved with nothing written yet, and already answering from memory.
+      expect(counts.appends).toBe(before);
+      expect(await store.get('ws', 'k7')).not.toBeNull();
+      // Then one write (and its fdatasync) carries them all, without any further call.
+      await eventually(() => expect(counts.datasyncsDone).toBeGreaterThan(syncsBefore), WAIT_MS);
+      expect(counts.appends - before).toBe(1);
+    });
+    await using(createFileDedupStore({ directory: dir }), async (store) => {
+      for (const n of range(50)) expect(await store.get('ws', `k${n}`)).not.toBeNull();
+    });
+  });
+
   it("fsync 'never' writes without fdatasync", async () => {
     const { io, counts } = countingIo();
     await using(createFileDedupStoreOn({ directory: await dirs.make(), fsync: 'never' }, io), async (store) => {

@@ -4,7 +4,7 @@
 // the rename so the new name survives a power loss too. A temp file left by a crash is simply deleted
 // at the next open (the rename never happened, so the old journal is still the truth).
 import { join } from 'node:path';
-import { encodeFrame, type JournalFormat } from './frame.js';
+import { encodeFrame, type EncodedEntry, type JournalFormat } from './frame.js';
 import type { JournalFile, JournalIo } from './journal-io.js';
 
 /** Name of the journal inside its directory. */
@@ -15,13 +15,13 @@ export const COMPACT_FILE = 'journal.compact.tmp';
 const SNAPSHOT_FRAME_BYTES = 4 * 1024 * 1024;
 
 /** Writes `records` as a complete journal of `format` in the temp file; returns its size. Nothing is replaced yet. */
-export async function writeSnapshot(io: JournalIo, directory: string, format: JournalFormat, records: Buffer[], fsync: boolean): Promise<number> {
+export async function writeSnapshot(io: JournalIo, directory: string, format: JournalFormat, records: EncodedEntry[], fsync: boolean): Promise<number> {
   const tmp = join(directory, COMPACT_FILE);
   const file = await io.open(tmp, 'create');
   let size = format.magic.length;
   try {
     const frames: Buffer[] = [format.magic];
-    let chunk: Buffer[] = [];
+    let chunk: EncodedEntry[] = [];
     let chunkBytes = 0;
     const cut = () => {
       if (chunk.length === 0) return;

@@ -1,7 +1,16 @@
 // The file system calls the journal makes, behind one small interface: the adapters use Node's
-// promise API (the event loop never waits on a write or an fsync), and tests wrap it to count
-// fdatasyncs or to fail a call on purpose.
+// promise API for everything that may wait on the disk (fdatasync, large writes, opens), so the
+// event loop never does, and tests wrap it to count fdatasyncs or to fail a call on purpose.
+import { writeSync } from 'node:fs';
 import { mkdir, open, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
+
+/**
+ * Appends up to this size are written synchronously. A small write() only copies into the page
+ * cache (microseconds), while its trip through libuv's thread pool cost about a millisecond under
+ * load (bench/README.md, "Ingest"): on a busy machine the pool's thread waits for a core, and every
+ * group commit waited with it. Larger writes (compaction snapshots) still go through the pool.
+ */
+const SYNC_APPEND_MAX_BYTES = 256 * 1024;
 
 /** An open journal file. */
 export interface JournalFile {
@@ -33,6 +42,10 @@ function wrap(handle: FileHandle): JournalFile {
     async append(bytes) {
       // write() may write less than asked (a signal, a full pipe on odd file systems): loop.
       let offset = 0;
+      if (bytes.length <= SYNC_APPEND_MAX_BYTES) {
+        while (offset < bytes.length) offset += writeSync(handle.fd, bytes, offset, bytes.length - offset);
+        return;
+      }
       while (offset < bytes.length) {
         const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset);
         offset += bytesWritten;

@@ -13,7 +13,7 @@
 // records queued after it wait and are appended to the new journal once it is installed.
 import { createError, toError } from '@tributary/core/errors';
 import { installSnapshot, writeSnapshot } from './compaction.js';
-import { encodeFrame, type JournalFormat } from './frame.js';
+import { encodeFrame, type EncodedEntry, type JournalFormat } from './frame.js';
 import type { JournalFile, JournalIo } from './journal-io.js';
 
 /** How long records nobody waits for may sit in memory before they are written anyway. */
@@ -36,7 +36,7 @@ export interface JournalWriterOptions {
   /** Compact once the journal passes this many bytes (and twice the last snapshot). */
   compactAfterBytes: number;
   /** Encodes the live state as records; called synchronously at the compaction point. */
-  snapshot: () => Buffer[];
+  snapshot: () => EncodedEntry[];
   /** Errors the writer recovered from (a failed compaction) or that stopped it. */
   onError: (error: Error) => void;
   component: string;
@@ -45,9 +45,9 @@ export interface JournalWriterOptions {
 /** The journal writer. */
 export interface JournalWriter {
   /** Queues records; resolves once they are written and fdatasync'd. */
-  append(records: Buffer[]): Promise<void>;
+  append(records: EncodedEntry[]): Promise<void>;
   /** Queues records that may ride with a later write: losing them in a crash is harmless. */
-  appendLazy(records: Buffer[]): void;
+  appendLazy(records: EncodedEntry[]): void;
   /** Resolves once everything queued so far is durable. */
   sync(): Promise<void>;
   /** Writes what is queued, then closes the file. Later calls reject. */
@@ -66,7 +66,7 @@ interface Waiter {
 }
 
 interface Batch {
-  records: Buffer[];
+  records: EncodedEntry[];
   waiters: Waiter[];
 }
 

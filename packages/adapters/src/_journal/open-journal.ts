@@ -3,7 +3,7 @@
 // the lazy, retried open both owners need (no I/O until the first call, and a failed open is tried
 // again by the next call, when the lock may be free).
 import { createError, isTributaryError, toError } from '@tributary/core/errors';
-import type { JournalEntry, JournalFormat } from './frame.js';
+import type { EncodedEntry, JournalEntry, JournalFormat } from './frame.js';
 import type { JournalIo } from './journal-io.js';
 import { createJournalWriter, type JournalWriter } from './journal-writer.js';
 import { lockDirectory, type DirectoryLock } from './lock.js';
@@ -24,7 +24,7 @@ export interface OpenJournalOptions<R extends JournalEntry> {
   /** Called with every record read back, in journal order. */
   apply: (record: R) => void;
   /** Encodes the live state as records, at the compaction point. */
-  snapshot: () => Buffer[];
+  snapshot: () => EncodedEntry[];
 }
 
 /** An open journal directory. */

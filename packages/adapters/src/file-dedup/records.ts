@@ -6,7 +6,7 @@
 // happen again, the same way, when the journal is replayed (see `put`).
 import { createError } from '@tributary/core/errors';
 import type { DeliveryRecord } from '@tributary/core/webhooks';
-import { CORRUPT_JOURNAL, encodeEntry, type JournalFormat } from '../_journal/frame.js';
+import { CORRUPT_JOURNAL, encodeEntry, type EncodedEntry, type JournalFormat } from '../_journal/frame.js';
 
 /** The dedup store's journal format: its own header, so a file queue's journal is never read as one. */
 export const DEDUP_JOURNAL: JournalFormat = { magic: Buffer.from('TRBDJNL1', 'latin1'), name: 'file dedup store journal' };
@@ -43,7 +43,7 @@ export interface RecordTable {
   /** Applies a journal record read back at recovery; false when it had expired (skipped). */
   replay(record: RememberRecord, now: number): boolean;
   /** The records live at `now`, encoded oldest first: a compacted journal. */
-  snapshot(now: number): Buffer[];
+  snapshot(now: number): EncodedEntry[];
   counts(): TableCounts;
 }
 
@@ -54,7 +54,7 @@ export interface RecordTable {
 export const recordId = (workspaceId: string, key: string) => `${workspaceId.length}:${workspaceId}:${key}`;
 
 /** Encodes a remembered delivery for the journal. */
-export function encodeRemember(workspaceId: string, key: string, record: DeliveryRecord): Buffer {
+export function encodeRemember(workspaceId: string, key: string, record: DeliveryRecord): EncodedEntry {
   const entry: RememberRecord = { t: 'R', w: workspaceId, k: key, r: record };
   return encodeEntry(entry);
 }
@@ -121,7 +121,7 @@ export function createRecordTable(maxRecords: number, component: string): Record
       return true;
     },
     snapshot(now) {
-      const out: Buffer[] = [];
+      const out: EncodedEntry[] = [];
       for (const entry of entries.values()) {
         if (entry.record.expiresAt > now) out.push(encodeRemember(entry.workspaceId, entry.key, entry.record));
       }

@@ -1,7 +1,8 @@
 // The dedup store over the journal. Claims live in this process's memory only: the store owns its
 // directory alone, so no other process can hold a claim, and a crash ends the claims together with
 // the requests that held them (which is exactly when they should end). Delivery records live in
-// memory too, and every one is journaled before `remember()` resolves.
+// memory too, and every one is journaled before `remember()` resolves (or, with `lazyRecords`, soon
+// after).
 import type { Clock } from '@tributary/core/clock';
 import { createError } from '@tributary/core/errors';
 import type { ClaimOutcome, DedupStore, DeliveryRecord } from '@tributary/core/webhooks';
@@ -176,7 +177,8 @@ export function createFileDedupStoreOn(options: FileDedupStoreOptions, io: Journ
       // stores: from now on it answers redeliveries.
       q.table.put(id, workspaceId, key, kept, now);
       claims.delete(id);
-      await q.writer.append([encodeRemember(workspaceId, key, kept)]);
+      if (o.lazyRecords) q.writer.appendLazy([encodeRemember(workspaceId, key, kept)]);
+      else await q.writer.append([encodeRemember(workspaceId, key, kept)]);
     },
 
     async open() {

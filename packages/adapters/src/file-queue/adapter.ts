@@ -21,6 +21,7 @@ import {
 } from '@tributary/core/queue';
 import { nodeJournalIo, type JournalIo } from '../_journal/journal-io.js';
 import type { JournalWriter } from '../_journal/journal-writer.js';
+import type { EncodedEntry } from '../_journal/frame.js';
 import type { DirectoryLock } from '../_journal/lock.js';
 import { lazyOpen, openJournal } from '../_journal/open-journal.js';
 import { encodeRecord, QUEUE_JOURNAL, type JournalRecord } from './journal-format.js';
@@ -134,7 +135,7 @@ export function createFileQueueOn(options: FileQueueOptions, io: JournalIo = nod
   const publishChecked = async (topic: string, items: Checked[]): Promise<string[]> => {
     const q = await ready();
     const now = clock.now();
-    const records: Buffer[] = [];
+    const records: EncodedEntry[] = [];
     const ids = items.map(({ json, options: po }) => {
       const id = po.id ?? randomUUID();
       const availableAt = now + Math.max(0, po.delayMs ?? 0);

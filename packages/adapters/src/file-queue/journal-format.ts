@@ -2,7 +2,7 @@
 // framed, written and read back is the shared journal's (../_journal/frame.ts); this binds it to the
 // queue's record types and to its own magic header, so a journal of another kind is never read as a
 // queue's.
-import { decodeFrames, encodeEntry, type DecodedJournal, type JournalFormat } from '../_journal/frame.js';
+import { decodeFrames, encodeEntry, type EncodedEntry, type DecodedJournal, type JournalFormat } from '../_journal/frame.js';
 
 /** First bytes of every file queue journal: the format and its version. */
 export const JOURNAL_MAGIC = Buffer.from('TRBQJNL1', 'latin1');
@@ -39,7 +39,7 @@ export type JournalRecord =
   | { t: 'L'; q: string; g: string; dl: string; r: string; f: number; id: string; at: number; n: number; h: Record<string, string>; k?: string; payload: string };
 
 /** Encodes one queue record (without framing). */
-export function encodeRecord(record: JournalRecord): Buffer {
+export function encodeRecord(record: JournalRecord): EncodedEntry {
   return encodeEntry(record);
 }
 

@@ -3,6 +3,7 @@
 // records in the same order through the same function. One code path for both is what makes the
 // state after a restart the state before it.
 import { createError } from '@tributary/core/errors';
+import type { EncodedEntry } from '../_journal/frame.js';
 import { encodeRecord, type JournalRecord } from './journal-format.js';
 
 /** A retained message. The payload stays JSON text: parsed per delivery (a fresh copy each time) and written back as is. */
@@ -63,7 +64,7 @@ export interface QueueState {
   /** Applies one change. Returns false when it changed nothing (a duplicate publish, an unknown entry). */
   apply(record: JournalRecord): boolean;
   /** The state as records that rebuild it from nothing (compaction). */
-  snapshot(): Buffer[];
+  snapshot(): EncodedEntry[];
 }
 
 /** Creates an empty state. */
@@ -185,8 +186,8 @@ export function createQueueState(component: string): QueueState {
     }
   };
 
-  const snapshot = (): Buffer[] => {
-    const out: Buffer[] = [];
+  const snapshot = (): EncodedEntry[] => {
+    const out: EncodedEntry[] = [];
     for (const t of topics.values()) {
       // Groups first: created over an empty log they start empty, and their entries follow as E.
       for (const g of t.groups.values()) out.push(encodeRecord({ t: 'G', q: t.name, g: g.name }));

@@ -3,9 +3,11 @@
  * Webhook delivery dedup ({@link DedupStore}) in Redis: every process receiving webhooks shares it.
  * A delivery's key holds either its in-progress claim or, once its items are enqueued, its record;
  * both expire by Redis TTL (the claim after its lease, the record at `expiresAt`), so nothing has to
- * sweep them. A new delivery costs two commands (claim-or-read, then the record over the claim), and
- * commands of concurrent deliveries share the client's writes (auto-pipelining): under load, a few
- * round trips per burst of deliveries, where storage-backed dedup costs database commits.
+ * sweep them. A new delivery costs two steps, claim-or-read and then the record over the claim (which
+ * also gives the claim back, so its release sends nothing). The steps of concurrent deliveries made
+ * in one turn of the event loop go as one script call each: under load, two commands per burst of
+ * deliveries, where storage-backed dedup costs database commits. The keys of one call may lie in
+ * any slot, so this store needs a Redis that is not a cluster.
  *
  * Choose it when the queue is Redis already (the records then share its durability: a Redis that
  * loses its data loses the queue too); a delivery whose record was lost is enqueued again on its
@@ -16,7 +18,8 @@ import type { Redis, RedisOptions } from 'ioredis';
 import { createError, toError } from '@tributary/core/errors';
 import type { ClaimOutcome, DedupStore, DeliveryRecord } from '@tributary/core/webhooks';
 import { loadIoredis } from '../_shared/load-ioredis.js';
-import { CLAIM_OR_GET, RELEASE } from './scripts.js';
+import { CLAIM_OR_GET_MANY, RELEASE, REMEMBER_MANY } from './scripts.js';
+import { tickBatch } from './tick-batch.js';
 
 const COMPONENT = 'webhooks:redis-dedup';
 
@@ -47,9 +50,13 @@ interface StoredClaim {
 type Stored = DeliveryRecord | StoredClaim;
 
 type Client = Redis & {
-  tributaryDedupClaim?: (key: string, claim: string, ttlMs: number) => Promise<string | null>;
+  tributaryDedupClaimMany?: (keyCount: number, ...keysThenArgs: (string | number)[]) => Promise<(string | null)[]>;
+  tributaryDedupRememberMany?: (keyCount: number, ...keysThenArgs: (string | number)[]) => Promise<number>;
   tributaryDedupRelease?: (key: string, claim: string) => Promise<number>;
 };
+
+/** Most deliveries in one script call, so one call never holds the server long. */
+const MAX_BATCH = 200;
 
 const isClaim = (stored: Stored): stored is StoredClaim => (stored as Partial<StoredClaim>).pending === true;
 
@@ -60,7 +67,9 @@ export function createRedisDedupStore(options: RedisDedupStoreOptions = {}): Red
   let connecting: Promise<Client> | undefined;
 
   const ensureScripts = (c: Client): Client => {
-    if (!c.tributaryDedupClaim) c.defineCommand('tributaryDedupClaim', { numberOfKeys: 1, lua: CLAIM_OR_GET });
+    // No numberOfKeys: each call says how many keys it carries.
+    if (!c.tributaryDedupClaimMany) c.defineCommand('tributaryDedupClaimMany', { lua: CLAIM_OR_GET_MANY });
+    if (!c.tributaryDedupRememberMany) c.defineCommand('tributaryDedupRememberMany', { lua: REMEMBER_MANY });
     if (!c.tributaryDedupRelease) c.defineCommand('tributaryDedupRelease', { numberOfKeys: 1, lua: RELEASE });
     return c;
   };
@@ -95,17 +104,45 @@ export function createRedisDedupStore(options: RedisDedupStoreOptions = {}): Red
     }
   };
 
+  /** One script call with the keys and then the arguments of a batch (two per key). */
+  const flatten = (batch: { redisKey: string; value: string; ttlMs: number }[]): (string | number)[] => {
+    const out: (string | number)[] = batch.map((b) => b.redisKey);
+    for (const b of batch) out.push(b.value, b.ttlMs);
+    return out;
+  };
+  const claimBatch = tickBatch((batch: { redisKey: string; value: string; ttlMs: number }[]) =>
+    call('claiming deliveries', (c) => c.tributaryDedupClaimMany!(batch.length, ...flatten(batch))),
+  MAX_BATCH);
+  const rememberBatch = tickBatch(async (batch: { redisKey: string; value: string; ttlMs: number }[]) => {
+    await call('remembering deliveries', (c) => c.tributaryDedupRememberMany!(batch.length, ...flatten(batch)));
+    return batch.map(() => undefined);
+  }, MAX_BATCH);
+
+  /**
+   * Claims this process holds, by key. A record written over a claim gives it back on the server, so
+   * its release then has nothing to send (one command less per delivery).
+   */
+  const held = new Map<string, string>();
+  // Owners need only be unique: one random id per store, then a counter.
+  const ownerPrefix = randomUUID();
+  let claims = 0;
+
   const releaseOf = (redisKey: string, claim: string) => async () => {
+    if (held.get(redisKey) !== claim) return;
+    held.delete(redisKey);
     await call('releasing a delivery claim', (c) => c.tributaryDedupRelease!(redisKey, claim));
   };
 
   /** Claims the key or returns what holds it. */
   const claimOrGet = async (workspaceId: string, key: string, ttlMs: number): Promise<ClaimOutcome> => {
     const redisKey = keyOf(workspaceId, key);
-    const claim = JSON.stringify({ pending: true, owner: randomUUID() } satisfies StoredClaim);
-    const held = await call('claiming a delivery', (c) => c.tributaryDedupClaim!(redisKey, claim, Math.max(1, Math.ceil(ttlMs))));
-    if (held === null) return { release: releaseOf(redisKey, claim) };
-    const stored = JSON.parse(held) as Stored;
+    const claim = JSON.stringify({ pending: true, owner: `${ownerPrefix}:${++claims}` } satisfies StoredClaim);
+    const found = await claimBatch({ redisKey, value: claim, ttlMs: Math.max(1, Math.ceil(ttlMs)) });
+    if (found === null) {
+      held.set(redisKey, claim);
+      return { release: releaseOf(redisKey, claim) };
+    }
+    const stored = JSON.parse(found) as Stored;
     return isClaim(stored) ? { busy: true } : { record: stored };
   };
 
@@ -127,8 +164,12 @@ export function createRedisDedupStore(options: RedisDedupStoreOptions = {}): Red
     async remember(workspaceId, key, record) {
       const ttlMs = Math.ceil(record.expiresAt - Date.now());
       // Already past its expiry (a clock far behind): nothing to keep, and SET refuses a TTL below 1.
+      // The claim, if any, stays held and is given back by its release.
       if (ttlMs <= 0) return;
-      await call('remembering a delivery', (c) => c.set(keyOf(workspaceId, key), JSON.stringify(record), 'PX', ttlMs));
+      const redisKey = keyOf(workspaceId, key);
+      await rememberBatch({ redisKey, value: JSON.stringify(record), ttlMs });
+      // The record replaced the claim on the server: nothing is left to give back.
+      held.delete(redisKey);
     },
 
     async dispose() {

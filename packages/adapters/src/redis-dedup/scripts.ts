@@ -1,15 +1,36 @@
-// Lua scripts of the Redis dedup store: each step reads and writes one key atomically on the server.
+// Lua scripts of the Redis dedup store. Each takes the keys of many deliveries at once (the calls
+// made in one turn of the event loop): under load one command carries a burst of deliveries, where a
+// command each cost the client more than the work. Every key is still read and written atomically.
 
 /**
- * Claims a delivery unless its key holds something: then returns what it holds (a record, or another
- * request's claim), and claims nothing.
- * KEYS: the delivery's key. ARGV: the claim (JSON), its lease in ms. Returns nil when claimed.
+ * Claims each delivery unless its key holds something: then returns what it holds (a record, or
+ * another request's claim) for that key, and claims nothing there.
+ * KEYS: the deliveries' keys. ARGV: for each key in turn, its claim (JSON) and its lease in ms.
+ * Returns one entry per key: nil when claimed, else what the key held.
  */
-export const CLAIM_OR_GET = `
-local held = redis.call('GET', KEYS[1])
-if held then return held end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', tonumber(ARGV[2]))
-return nil
+export const CLAIM_OR_GET_MANY = `
+local out = {}
+for i, key in ipairs(KEYS) do
+  local held = redis.call('GET', key)
+  if held then
+    out[i] = held
+  else
+    redis.call('SET', key, ARGV[2 * i - 1], 'PX', tonumber(ARGV[2 * i]))
+    out[i] = false
+  end
+end
+return out
+`;
+
+/**
+ * Writes each delivery's record over whatever its key holds (its claim, normally).
+ * KEYS: the deliveries' keys. ARGV: for each key in turn, its record (JSON) and its TTL in ms.
+ */
+export const REMEMBER_MANY = `
+for i, key in ipairs(KEYS) do
+  redis.call('SET', key, ARGV[2 * i - 1], 'PX', tonumber(ARGV[2 * i]))
+end
+return #KEYS
 `;
 
 /**
