@@ -123,6 +123,48 @@ describe('file queue: damaged journals', () => {
     });
   }
 
+  it('space written ahead of the end: zeros while open, cut at a clean close, and a crash that leaves it loses nothing and tears nothing', async () => {
+    const dir = await fiveMessages();
+    const closedSize = (await stat(journalOf(dir))).size;
+    const queue = createFileQueue({ directory: dir });
+    await queue.publish('t', { n: 5 });
+    // While open the file reaches past its last frame, and what lies there is zeros.
+    const open = await readFile(journalOf(dir));
+    expect(open.length).toBeGreaterThan(closedSize + 1024);
+    // The state of the directory at a crash now: frames, then the zeros written ahead.
+    const crashed = await dirs.make();
+    await writeFile(journalOf(crashed), open);
+    await queue.dispose();
+    const afterClose = await readFile(journalOf(dir));
+    expect(afterClose.length, 'cut at the last frame').toBeLessThan(closedSize + 1024);
+    expect(open.subarray(0, afterClose.length)).toEqual(afterClose);
+    expect(open.subarray(afterClose.length).every((b) => b === 0)).toBe(true);
+
+    const recovered = createFileQueue({ directory: crashed });
+    await recovered.open();
+    expect(recovered.journal()!.tornBytesCut, 'zeros are not a torn write').toBe(0);
+    expect((await recovered.stats('t')).depth).toBe(6);
+    await recovered.publish('t', { n: 6 });
+    await recovered.dispose();
+    const again = createFileQueue({ directory: crashed });
+    const { got } = await collect(again, 't', 'g');
+    await eventually(() => expect(got.map(nOf).sort()).toEqual(range(7)), WAIT_MS);
+    await again.dispose();
+  });
+
+  it('a torn write followed by the zeros written ahead is a torn tail, cut off', async () => {
+    const dir = await fiveMessages();
+    const path = journalOf(dir);
+    const bytes = await readFile(path);
+    // Half of a last frame's worth of garbage, then a megabyte of reserved space, as a crash mid-write leaves it.
+    await writeFile(path, Buffer.concat([bytes, Buffer.from('a frame cut short by the crash'), Buffer.alloc(1024 * 1024)]));
+    const queue = createFileQueue({ directory: dir });
+    await queue.open();
+    expect(queue.journal()!.tornBytesCut).toBe('a frame cut short by the crash'.length);
+    expect((await queue.stats('t')).depth).toBe(5);
+    await queue.dispose();
+  });
+
   it('a compaction cut short by a crash (temp file left behind) changes nothing', async () => {
     const dir = await fiveMessages();
     await writeFile(join(dir, 'journal.compact.tmp'), 'half a snapshot');

@@ -93,10 +93,20 @@ export function encodeFrame(records: readonly EncodedEntry[]): Buffer {
 /** What a journal file holds. */
 export interface DecodedJournal<R extends JournalEntry = JournalEntry> {
   records: R[];
-  /** Bytes up to the end of the last valid frame: where appending continues. */
+  /** Bytes up to the end of the last valid frame: where appending continues (anything after it is cut off). */
   validLength: number;
-  /** Bytes of a torn tail after `validLength` (0 when the file ended cleanly). */
+  /**
+   * Bytes of a torn tail after `validLength` (0 when the file ended cleanly). Zeros at the very end
+   * (space the appender wrote ahead, left by a crash) are not counted: they never held data.
+   */
   tornBytes: number;
+}
+
+/** The index after the last byte at or past `from` that is not zero (`from` when all are). */
+function endOfData(bytes: Buffer, from: number): number {
+  let end = bytes.length;
+  while (end > from && bytes[end - 1] === 0) end--;
+  return end;
 }
 
 /** True when a whole, valid frame starts at `offset`. */
@@ -128,14 +138,17 @@ export function decodeFrames<R extends JournalEntry>(bytes: Buffer, file: string
   while (offset < bytes.length) {
     const end = frameAt(bytes, offset);
     if (end === undefined) {
-      for (let probe = offset + 1; probe + FRAME_HEADER <= bytes.length; probe++) {
+      // Zeros at the end are space written ahead by the appender (journal-io.ts), not data: no valid
+      // frame header is all zeros, so the search for one stops at the last byte that is not.
+      const dataEnd = endOfData(bytes, offset);
+      for (let probe = offset + 1; probe < dataEnd && probe + FRAME_HEADER <= bytes.length; probe++) {
         if (frameAt(bytes, probe) !== undefined) {
           throw createError(component, 'adapter', `${file} is corrupt at byte ${offset}: a damaged frame is followed by valid ones, so records that were acknowledged as durable would be lost; restore the directory from a backup or move the journal away`, {
             context: { reason: CORRUPT_JOURNAL, file, offset },
           });
         }
       }
-      return { records, validLength: offset, tornBytes: bytes.length - offset };
+      return { records, validLength: offset, tornBytes: dataEnd - offset };
     }
     decodeBody(bytes, offset + FRAME_HEADER, end, records, file, component);
     offset = end;

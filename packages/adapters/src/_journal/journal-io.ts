@@ -1,7 +1,7 @@
 // The file system calls the journal makes, behind one small interface: the adapters use Node's
 // promise API for everything that may wait on the disk (fdatasync, large writes, opens), so the
 // event loop never does, and tests wrap it to count fdatasyncs or to fail a call on purpose.
-import { writeSync } from 'node:fs';
+import { constants, writeSync } from 'node:fs';
 import { mkdir, open, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
 
 /**
@@ -12,14 +12,25 @@ import { mkdir, open, readFile, rename, unlink, type FileHandle } from 'node:fs/
  */
 const SYNC_APPEND_MAX_BYTES = 256 * 1024;
 
+/**
+ * How far ahead of its end a journal open for appending is filled with zeros. A frame then lands in
+ * blocks the file already has, so its fdatasync only writes data: an append that grows the file
+ * also has the file system commit its own journal (the new size and blocks) on every fdatasync,
+ * which took about half of each group commit's fdatasync (bench/README.md, "Ingest"). Readers take
+ * the zeros for the unused end they are (see frame.ts), and a clean close cuts them off.
+ */
+const PREALLOCATE_BYTES = 1024 * 1024;
+let zeros: Buffer | undefined;
+
 /** An open journal file. */
 export interface JournalFile {
-  /** Writes all of `bytes` at the end of the file (it is opened for appending). */
+  /** Writes all of `bytes` at the end of the journal (opened for appending, that is after its last byte). */
   append(bytes: Buffer): Promise<void>;
   /** Flushes the file's data to the disk (fdatasync). */
   datasync(): Promise<void>;
-  /** Cuts the file to `length` bytes. */
+  /** Cuts the file to `length` bytes: the next append goes there. */
   truncate(length: number): Promise<void>;
+  /** Closes the file, cutting off any space it had reserved past the last append. */
   close(): Promise<void>;
 }
 
@@ -28,7 +39,10 @@ export interface JournalIo {
   mkdir(path: string): Promise<void>;
   /** The whole file, or undefined when it does not exist. */
   readFile(path: string): Promise<Buffer | undefined>;
-  /** Opens for appending; `create` truncates or creates it (`w`) instead. */
+  /**
+   * Opens for appending after the file's last byte; `create` truncates or creates it (`w`) instead.
+   * An appending file may reserve space past what it wrote (zeros), until it is closed.
+   */
   open(path: string, mode: 'append' | 'create'): Promise<JournalFile>;
   rename(from: string, to: string): Promise<void>;
   /** Removes a file; no error when it is already gone. */
@@ -37,23 +51,53 @@ export interface JournalIo {
   syncDirectory(path: string): Promise<void>;
 }
 
-function wrap(handle: FileHandle): JournalFile {
+/** Writes all of `bytes` at `position` (write() may write less than asked: a signal, an odd file system). */
+async function writeAt(handle: FileHandle, bytes: Buffer, position: number): Promise<void> {
+  let offset = 0;
+  if (bytes.length <= SYNC_APPEND_MAX_BYTES) {
+    while (offset < bytes.length) offset += writeSync(handle.fd, bytes, offset, bytes.length - offset, position + offset);
+    return;
+  }
+  while (offset < bytes.length) {
+    const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset, position + offset);
+    offset += bytesWritten;
+  }
+}
+
+/**
+ * A journal file written at its logical end, `end`. With `preallocate`, the bytes from `end` to
+ * `allocated` are zeros written ahead (see {@link PREALLOCATE_BYTES}).
+ */
+function wrap(handle: FileHandle, size: number, preallocate: boolean): JournalFile {
+  let end = size;
+  let allocated = size;
+  const extend = async (needed: number) => {
+    zeros ??= Buffer.alloc(PREALLOCATE_BYTES);
+    const target = needed + PREALLOCATE_BYTES;
+    while (allocated < target) {
+      const chunk = Math.min(zeros.length, target - allocated);
+      await writeAt(handle, zeros.subarray(0, chunk), allocated);
+      allocated += chunk;
+    }
+  };
   return {
     async append(bytes) {
-      // write() may write less than asked (a signal, a full pipe on odd file systems): loop.
-      let offset = 0;
-      if (bytes.length <= SYNC_APPEND_MAX_BYTES) {
-        while (offset < bytes.length) offset += writeSync(handle.fd, bytes, offset, bytes.length - offset);
-        return;
-      }
-      while (offset < bytes.length) {
-        const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset);
-        offset += bytesWritten;
-      }
+      if (preallocate && end + bytes.length > allocated) await extend(end + bytes.length);
+      await writeAt(handle, bytes, end);
+      end += bytes.length;
+      if (end > allocated) allocated = end;
     },
     datasync: () => handle.datasync(),
-    truncate: (length) => handle.truncate(length),
-    close: () => handle.close(),
+    async truncate(length) {
+      await handle.truncate(length);
+      end = length;
+      allocated = length;
+    },
+    async close() {
+      // A cleanly closed journal ends at its last frame: the zeros written ahead are cut off.
+      if (allocated > end) await handle.truncate(end).catch(() => undefined);
+      await handle.close();
+    },
   };
 }
 
@@ -76,7 +120,16 @@ export const nodeJournalIo: JournalIo = {
     }
   },
   async open(path, mode) {
-    return wrap(await open(path, mode === 'append' ? 'a' : 'w', FILE_MODE));
+    if (mode === 'create') return wrap(await open(path, 'w', FILE_MODE), 0, false);
+    // Not O_APPEND: frames are written at the journal's logical end, which the zeros written ahead
+    // (or left by a crash) lie beyond.
+    const handle = await open(path, constants.O_WRONLY | constants.O_CREAT, FILE_MODE);
+    try {
+      return wrap(handle, (await handle.stat()).size, true);
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      throw error;
+    }
   },
   rename: (from, to) => rename(from, to),
   async remove(path) {

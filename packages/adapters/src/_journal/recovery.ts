@@ -47,9 +47,10 @@ export async function recoverJournal<R extends JournalEntry>(options: RecoverOpt
   const decoded = decodeFrames<R>(bytes, path, component, format);
   for (const record of decoded.records) options.apply(record);
   const file = await io.open(path, 'append');
-  if (decoded.tornBytes > 0) {
+  if (bytes.length > decoded.validLength) {
     try {
-      // Cut before appending: new frames after the garbage would make it look like mid-file corruption.
+      // Cut before appending: new frames after the garbage would make it look like mid-file corruption
+      // (and the zeros a crash left past the end are space to reserve again, not data).
       await file.truncate(decoded.validLength);
       await file.datasync();
     } catch (error) {
