@@ -2,12 +2,14 @@
  * Ingest load on loopback (issue 7): autocannon against `POST /v1/workspaces/:ws/records` and the
  * webhook endpoint `POST /v1/hooks/:ws/:source` of the reference server — each request authenticated
  * (API key) or signature-checked (Discourse HMAC), validated and durably enqueued before its 202 —
- * beside a bare node:http server that parses the same JSON and answers 202, in the same run (before
- * and after the servers; the higher figure is the baseline). Prints req/s, p99 and the server's CPU
- * per request for each, and the server's share of the bare figure. Goals: ≥ 50% on the embedded
- * default (PGlite store, file queue), ≥ 60% with PostgreSQL + Redis.
+ * beside a bare node:http server that parses the same JSON and answers 202, in the same run (read
+ * before the first server and after each one; a server's baseline is the higher of the two readings
+ * beside it). Prints req/s, p99 and the server's CPU per request for each, and the server's share of
+ * its baseline. Goals: ≥ 50% on the embedded default (PGlite store, file queue), ≥ 60% with
+ * PostgreSQL + Redis. `--rounds N` repeats every case N times and judges the goals on the median
+ * share; `--rate N` loads at a fixed rate instead, to compare CPU per request between two builds.
  *
- *   node --conditions=@tributary/source --import tsx bench/ingest.ts [--duration 10] [--connections 50] [--engines embedded,postgres] [--role api] [--processes 1] [--log-level warn] [--endpoints records,webhook] [--rate N] [--cpu-prof dir]
+ *   node --conditions=@tributary/source --import tsx bench/ingest.ts [--duration 10] [--connections 50] [--engines embedded,postgres] [--role api] [--processes 1] [--log-level warn] [--endpoints records,webhook] [--rate N] [--rounds 1] [--cpu-prof dir]
  *
  * `--processes N` runs the PostgreSQL + Redis server as N copies on one port (its `--processes`), and
  * the bare server as N copies too, measured beside its one-process figure.
@@ -65,6 +67,11 @@ const { values: opts } = parseArgs({
      * nothing in this mode and are not printed against the goals.
      */
     rate: { type: 'string' },
+    /**
+     * Runs every case this many times (each between two bare readings) and adds a summary: the
+     * median share of each case decides its goal, with the lowest and highest beside it.
+     */
+    rounds: { type: 'string', default: '1' },
     /** Writes a V8 CPU profile of each server process into this directory (`node --cpu-prof`). */
     'cpu-prof': { type: 'string' },
   },
@@ -75,6 +82,8 @@ const CONNECTIONS = Number(opts.connections);
 const ENGINES = new Set(opts.engines!.split(','));
 const ENDPOINTS = new Set(opts.endpoints!.split(','));
 const PROCESSES = Number(opts.processes);
+const ROUNDS = Number(opts.rounds);
+if (!(Number.isInteger(ROUNDS) && ROUNDS >= 1)) throw new Error(`--rounds must be a whole number ≥ 1, not ${opts.rounds}`);
 const RATE = opts.rate === undefined ? undefined : Number(opts.rate);
 if (RATE !== undefined && !(Number.isInteger(RATE) && RATE > 0)) throw new Error(`--rate must be a whole number > 0, not ${opts.rate}`);
 if (!(Number.isInteger(PROCESSES) && PROCESSES >= 1)) throw new Error(`--processes must be a whole number ≥ 1, not ${opts.processes}`);
@@ -330,48 +339,86 @@ async function preparePostgresRedis(): Promise<boolean> {
 console.error(`bench/ingest: ${CONNECTIONS} connections${RATE ? ` at a fixed ${RATE} req/s` : ''}, ${WARMUP} s warm-up + ${DURATION} s per case, server --role ${opts.role}, LOG_LEVEL=${opts['log-level']}`);
 const results: Measure[] = [];
 /**
- * The bare baseline, one process and (with --processes N) N copies. It is measured before the
- * servers and again after them, and every share is taken against the highest bare figure: the bare
- * server is bound by the load generator, whose speed moves with the machine's load more than
- * anything else in the run, so one reading could flatter the servers.
+ * The bare baseline, one process and (with --processes N) N copies. It is measured before the first
+ * server and again after every server, and each server's share is taken against the higher of the
+ * two bare readings beside it: the bare server is bound by the load generator, whose speed moves
+ * with the machine's load more than anything else in the run (readings a few minutes apart differed
+ * by 1.8× on a shared machine), so a baseline read far from its case, or a single low reading, could
+ * flatter a server or wrong it.
  */
-async function measureBare(when: string) {
+async function measureBare(round: number, reading: number): Promise<Measure[]> {
+  const out: Measure[] = [];
+  const tag = ` #${reading}${ROUNDS > 1 ? ` (round ${round})` : ''}`;
   const bare = await startProcess(['--import', 'tsx', join(root, 'bench/ingest-bare.ts')], root, {});
-  results.push(...(await measure(`bare node:http${when}`, bare.port, endpoints(null), bare.child.pid)));
+  out.push(...(await measure(`bare node:http${tag}`, bare.port, endpoints(null), bare.child.pid)));
   await stopProcess(bare.child);
   if (PROCESSES > 1) {
     const copies = await startProcess(['--import', 'tsx', join(root, 'bench/ingest-bare.ts')], root, { BARE_PROCESSES: String(PROCESSES) });
-    results.push(...(await measure(`bare node:http ×${PROCESSES}${when}`, copies.port, endpoints(null), copies.child.pid)));
+    out.push(...(await measure(`bare node:http ×${PROCESSES}${tag}`, copies.port, endpoints(null), copies.child.pid)));
     await stopProcess(copies.child);
   }
-}
-await measureBare(' (before)');
-if (ENGINES.has('hono')) {
-  const hono = await startProcess(['--import', 'tsx', join(root, 'bench/ingest-hono.ts')], root, {});
-  results.push(...(await measure('bare Hono', hono.port, endpoints(null), hono.child.pid)));
-  await stopProcess(hono.child);
+  return out;
 }
 
 // `<engine>-hono`: the same server with the ingest fast path off (TRIBUTARY_INGEST_FAST_PATH=false),
 // both routes through Hono like every other route: what the fast path gains, in the same run.
 const HONO_PATH = { TRIBUTARY_INGEST_FAST_PATH: 'false' };
-if (ENGINES.has('memory-hono')) results.push(...(await serverCase('memory-hono', { TRIBUTARY_EMBEDDED: 'memory', ...HONO_PATH })));
-if (ENGINES.has('memory')) results.push(...(await serverCase('memory', { TRIBUTARY_EMBEDDED: 'memory' })));
-if (ENGINES.has('embedded-hono')) results.push(...(await serverCase('embedded-hono', { TRIBUTARY_EMBEDDED: 'pglite', ...HONO_PATH })));
-if (ENGINES.has('embedded')) results.push(...(await serverCase('embedded', { TRIBUTARY_EMBEDDED: 'pglite' })));
-// The embedded engine as it was before the file queue: PGlite as the queue too.
-if (ENGINES.has('embedded-pglite-queue')) results.push(...(await serverCase('embedded-pglite-queue', { TRIBUTARY_EMBEDDED: 'pglite', TRIBUTARY_EMBEDDED_QUEUE: 'pglite' })));
+/** The cases asked for, in the order they run; each is measured between two bare readings. */
+const cases: { engine: string; run: () => Promise<Measure[] | null> }[] = [];
+if (ENGINES.has('hono')) {
+  cases.push({
+    engine: 'bare Hono',
+    run: async () => {
+      const hono = await startProcess(['--import', 'tsx', join(root, 'bench/ingest-hono.ts')], root, {});
+      try {
+        return await measure('bare Hono', hono.port, endpoints(null), hono.child.pid);
+      } finally {
+        await stopProcess(hono.child);
+      }
+    },
+  });
+}
+const embeddedCases: [string, Record<string, string>][] = [
+  ['memory-hono', { TRIBUTARY_EMBEDDED: 'memory', ...HONO_PATH }],
+  ['memory', { TRIBUTARY_EMBEDDED: 'memory' }],
+  ['embedded-hono', { TRIBUTARY_EMBEDDED: 'pglite', ...HONO_PATH }],
+  ['embedded', { TRIBUTARY_EMBEDDED: 'pglite' }],
+  // The embedded engine as it was before the file queue: PGlite as the queue too.
+  ['embedded-pglite-queue', { TRIBUTARY_EMBEDDED: 'pglite', TRIBUTARY_EMBEDDED_QUEUE: 'pglite' }],
+];
+for (const [engine, env] of embeddedCases) if (ENGINES.has(engine)) cases.push({ engine, run: () => serverCase(engine, env) });
 let postgresNote = '';
 for (const engine of ['postgres-hono', 'postgres'].filter((e) => ENGINES.has(e))) {
-  if (await preparePostgresRedis()) results.push(...(await serverCase(engine, { DATABASE_URL, REDIS_URL, ...(engine.endsWith('-hono') ? HONO_PATH : {}) })));
-  else postgresNote = `PostgreSQL + Redis: skipped (${DATABASE_URL} or ${REDIS_URL} not reachable)`;
+  cases.push({
+    engine,
+    run: async () => {
+      if (await preparePostgresRedis()) return serverCase(engine, { DATABASE_URL, REDIS_URL, ...(engine.endsWith('-hono') ? HONO_PATH : {}) });
+      postgresNote = `PostgreSQL + Redis: skipped (${DATABASE_URL} or ${REDIS_URL} not reachable)`;
+      return null;
+    },
+  });
 }
 
-await measureBare(' (after)');
+/** The baseline of each measured case: the higher bare figure of the readings just before and after it. */
+const baselineOf = new Map<Measure, number>();
+let reading = 0;
+for (let round = 1; round <= ROUNDS; round++) {
+  let before = await measureBare(round, ++reading);
+  results.push(...before);
+  for (const c of cases) {
+    const measured = await c.run();
+    if (!measured) continue;
+    results.push(...measured);
+    const after = await measureBare(round, ++reading);
+    results.push(...after);
+    for (const m of measured) {
+      baselineOf.set(m, Math.max(...[...before, ...after].filter((b) => b.endpoint === m.endpoint).map((b) => b.rps)));
+    }
+    before = after;
+  }
+}
 
 const isBare = (engine: string) => engine.startsWith('bare node:http');
-/** The baseline: the highest of the bare figures (before and after; one process, and N copies when measured). */
-const bareOf = (endpoint: string) => Math.max(...results.filter((r) => isBare(r.engine) && r.endpoint === endpoint).map((r) => r.rps));
 const label: Record<string, string> = {
   'bare Hono': 'bare Hono (node-server)',
   memory: 'memory (not durable)',
@@ -382,14 +429,40 @@ const label: Record<string, string> = {
   postgres: 'PostgreSQL + Redis',
   'postgres-hono': 'PostgreSQL + Redis, fast path off',
 };
+const nameOf = (engine: string) => (label[engine] ?? engine) + (engine.startsWith('postgres') && PROCESSES > 1 ? `, ${PROCESSES} processes` : '');
+const shareOf = (r: Measure) => (isBare(r.engine) || RATE ? null : r.rps / baselineOf.get(r)!);
+const goalText = (engine: string, share: number | null) => {
+  const goal = RATE ? undefined : GOALS[engine];
+  return goal === undefined ? '' : `≥ ${goal * 100} % ${share !== null && share >= goal ? 'met' : 'NOT met'}`;
+};
 const rows = results.map((r) => {
-  const share = isBare(r.engine) || RATE ? null : r.rps / bareOf(r.endpoint);
-  const goal = RATE ? undefined : GOALS[r.engine];
-  const name = (label[r.engine] ?? r.engine) + (r.engine.startsWith('postgres') && PROCESSES > 1 ? `, ${PROCESSES} processes` : '');
-  return [name, r.endpoint, Math.round(r.rps).toLocaleString('en-US'), `${r.p99}`, r.cpuPerRequestUs === null ? '—' : `${Math.round(r.cpuPerRequestUs)} (${r.cores!.toFixed(2)})`, share === null ? '—' : `${(share * 100).toFixed(0)} %`, goal === undefined ? '' : `≥ ${goal * 100} % ${share !== null && share >= goal ? 'met' : 'NOT met'}`, r.bad ? String(r.bad) : '0'];
+  const share = shareOf(r);
+  return [nameOf(r.engine), r.endpoint, Math.round(r.rps).toLocaleString('en-US'), `${r.p99}`, r.cpuPerRequestUs === null ? '—' : `${Math.round(r.cpuPerRequestUs)} (${r.cores!.toFixed(2)})`, share === null ? '—' : `${(share * 100).toFixed(0)} %`, goalText(r.engine, share), r.bad ? String(r.bad) : '0'];
 });
-const header = ['server', 'endpoint', 'req/s', 'p99 ms', 'server CPU µs/req (cores)', 'of bare', 'goal', 'failed'];
+const header = ['server', 'endpoint', 'req/s', 'p99 ms', 'server CPU µs/req (cores)', 'of bare beside it', 'goal', 'failed'];
 console.log(`| ${header.join(' | ')} |`);
 console.log(`|${header.map(() => '---').join('|')}|`);
 for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+
+if (ROUNDS > 1 && !RATE) {
+  // Over the rounds: the median share decides the goal; the spread says how much to trust it.
+  const median = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  };
+  const keys = [...new Set(results.filter((r) => !isBare(r.engine)).map((r) => `${r.engine}\u0000${r.endpoint}`))];
+  const summary = ['server', 'endpoint', 'rounds', 'median req/s', 'median CPU µs/req', 'median of bare', 'lowest – highest', 'goal (median)'];
+  console.log(`\nOver ${ROUNDS} rounds:\n`);
+  console.log(`| ${summary.join(' | ')} |`);
+  console.log(`|${summary.map(() => '---').join('|')}|`);
+  for (const key of keys) {
+    const [engine, endpoint] = key.split('\u0000') as [string, string];
+    const of = results.filter((r) => r.engine === engine && r.endpoint === endpoint);
+    const shares = of.map((r) => shareOf(r)!).filter((x) => x !== null);
+    const cpu = of.map((r) => r.cpuPerRequestUs).filter((x): x is number => x !== null);
+    const mid = median(shares);
+    console.log(`| ${[nameOf(engine), endpoint, String(of.length), Math.round(median(of.map((r) => r.rps))).toLocaleString('en-US'), cpu.length ? String(Math.round(median(cpu))) : '—', `${(mid * 100).toFixed(0)} %`, `${(Math.min(...shares) * 100).toFixed(0)}–${(Math.max(...shares) * 100).toFixed(0)} %`, goalText(engine, mid)].join(' | ')} |`);
+  }
+}
 if (postgresNote) console.log(`\n${postgresNote}`);

@@ -32,6 +32,23 @@ else {
       }
     });
 
+    it('dispose() first sends the records still waiting for their turn of the event loop', async () => {
+      const a = createRedisDedupStore({ url: REDIS_URL, keyPrefix: PREFIX });
+      const b = createRedisDedupStore({ url: REDIS_URL, keyPrefix: PREFIX });
+      try {
+        const keys = Array.from({ length: 500 }, (_, n) => `late-${Date.now()}-${n}`);
+        await Promise.all(keys.map((key) => a.claimOrGet!('ws', key, 60_000)));
+        const record = { sourceId: 's', deliveryId: 'd', acceptedAt: new Date().toISOString(), expiresAt: Date.now() + 60_000, accepted: 1, ids: ['rec_1'] };
+        // Not awaited, as the handler writes a record after its answer; then the store is closed at once.
+        const remembering = Promise.allSettled(keys.map((key) => a.remember('ws', key, record)));
+        await a.dispose();
+        expect((await remembering).filter((r) => r.status === 'rejected')).toEqual([]);
+        for (const key of keys) expect(await b.get('ws', key)).toEqual(record);
+      } finally {
+        await b.dispose();
+      }
+    });
+
     it('an unreachable Redis is `unavailable` (the handler answers 503), never a silent pass', async () => {
       const store = createRedisDedupStore({ url: 'redis://127.0.0.1:1', redisOptions: { maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: false } });
       try {

@@ -173,6 +173,9 @@ export function createRedisDedupStore(options: RedisDedupStoreOptions = {}): Red
     },
 
     async dispose() {
+      // Claims and records waiting for their turn's script call go out before the connection closes
+      // (a record is often written just after the delivery was answered).
+      await Promise.all([claimBatch.drain(), rememberBatch.drain()]);
       const c = client;
       client = undefined;
       connecting = undefined;
