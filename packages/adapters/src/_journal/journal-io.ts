@@ -15,9 +15,10 @@ const SYNC_APPEND_MAX_BYTES = 256 * 1024;
 /**
  * How far ahead of its end a journal open for appending is filled with zeros. A frame then lands in
  * blocks the file already has, so its fdatasync only writes data: an append that grows the file
- * also has the file system commit its own journal (the new size and blocks) on every fdatasync,
- * which took about half of each group commit's fdatasync (bench/README.md, "Ingest"). Readers take
- * the zeros for the unused end they are (see frame.ts), and a clean close cuts them off.
+ * also has the file system commit its own journal (the new size and blocks) on every fdatasync: in
+ * a micro-benchmark under CPU load, write + fdatasync took 0.37 ms appending and 0.20 ms into space
+ * written ahead (bench/README.md, "Ingest"). Readers take the zeros for the unused end they are
+ * (see frame.ts), and a clean close cuts them off.
  */
 const PREALLOCATE_BYTES = 1024 * 1024;
 let zeros: Buffer | undefined;
