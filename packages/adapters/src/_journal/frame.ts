@@ -17,7 +17,9 @@
 // frame followed by a valid one is real corruption and is reported. The length has its own CRC so a
 // flipped length byte is recognised instead of swallowing the rest of the file; records inside a
 // frame carry no CRC of their own, so the search for a valid frame after a bad one cannot be fooled
-// by a record of the torn write.
+// by a record of the torn write. While a journal is open its file may run on past the last frame in
+// zeros (space the appender writes ahead, see journal-io.ts); a crash leaves them there, and a
+// reader takes them for the unused end they are, never for a torn write.
 import { crc32 } from 'node:zlib';
 import { createError } from '@tributary/core/errors';
 
