@@ -34,6 +34,8 @@ const { values: opts } = parseArgs({
 const REQUESTS = Number(opts.requests);
 const CONCURRENCY = Number(opts.concurrency);
 const WARMUP = 2000;
+if (!(Number.isInteger(REQUESTS) && REQUESTS > 0)) throw new Error(`--requests must be a whole number > 0, not ${opts.requests}`);
+if (!(Number.isInteger(CONCURRENCY) && CONCURRENCY > 0)) throw new Error(`--concurrency must be a whole number > 0, not ${opts.concurrency}`);
 if (!['embedded', 'postgres', 'memory'].includes(opts.engine!)) throw new Error(`--engine must be embedded, postgres or memory, not ${opts.engine}`);
 if (!['records', 'webhook'].includes(opts.route!)) throw new Error(`--route must be records or webhook, not ${opts.route}`);
 

@@ -402,9 +402,10 @@ for (const engine of ['postgres-hono', 'postgres'].filter((e) => ENGINES.has(e))
 /** The baseline of each measured case: the higher bare figure of the readings just before and after it. */
 const baselineOf = new Map<Measure, number>();
 let reading = 0;
+// The reading after a round's last case is also the one before the next round's first.
+let before = await measureBare(1, ++reading);
+results.push(...before);
 for (let round = 1; round <= ROUNDS; round++) {
-  let before = await measureBare(round, ++reading);
-  results.push(...before);
   for (const c of cases) {
     const measured = await c.run();
     if (!measured) continue;
