@@ -26,6 +26,7 @@ import { createRequestLimiter } from './rate-limit.js';
 import { loadRegistry, type Registry } from './registry.js';
 import { loadSecrets, secretKeyring, type SecretsInput, type ServerSecrets } from './secrets.js';
 import { createNetPolicy, type LookupFunction, type NetPolicy } from './net.js';
+import { activeTraceparent } from './telemetry/traceparent.js';
 import { traceQueue } from './telemetry/traced-queue.js';
 import { tracingFromEnv, type Tracing } from './telemetry/tracing.js';
 
@@ -150,6 +151,8 @@ export async function createServer(options: ServerOptions): Promise<TributarySer
     ...(options.clock ? { clock: options.clock } : {}),
     fetch: options.fetch ?? net.fetch,
     ...(engines.limiter ? { limiter: engines.limiter } : {}),
+    // Merged ingest calls link the parse span to each request's span; read at the call.
+    ...(tracing ? { activeTraceparent } : {}),
     ...options.pipeline,
   });
   logPipelineEvents(pipeline, logger);

@@ -80,6 +80,33 @@ describe('traces across stages', () => {
     }
   });
 
+  it('keeps every request in the trace when concurrent deliveries share a parse message: parent or span link', async () => {
+    const posts = [7101, 7102, 7103, 7104];
+    const sent = await Promise.all(
+      posts.map(async (postId) => {
+        const body = JSON.stringify(discoursePost(postId, 'Concurrent praise, lovely'));
+        const traceId = randomBytes(16).toString('hex');
+        const res = await t.call('POST', `/v1/hooks/${ws.id}/${sourceId}`, { raw: body, headers: { 'content-type': 'application/json', 'x-discourse-event': 'post_created', ...signDiscourse(body, secret), traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` } });
+        expect(res.status).toBe(202);
+        return traceId;
+      }),
+    );
+    await t.drain();
+    const spans = exporter.getFinishedSpans();
+    const parses = byName(spans, 'parse process');
+    const items = parses.reduce((n, p) => n + Number(p.attributes['tributary.items']), 0);
+    expect(items).toBe(posts.length);
+    for (const traceId of sent) {
+      const request = byName(spans, 'POST /v1/hooks/:ws/:source').find((s) => s.spanContext().traceId === traceId)!;
+      expect(request).toBeDefined();
+      const spanId = request.spanContext().spanId;
+      // Its items were parsed under its own span, or in a message another request started, linked to it.
+      const parent = parses.filter((p) => p.parentSpanContext?.spanId === spanId);
+      const linked = parses.filter((p) => p.links.some((l) => l.context.spanId === spanId && l.context.traceId === traceId));
+      expect(parent.length + linked.length).toBe(1);
+    }
+  });
+
   it('marks a failing stage message on its span', async () => {
     const poisoned = await t.server.pipeline.queue.publish(t.server.pipeline.topics.parse, { workspaceId: ws.id, sourceId: 'src_missing', connector: { name: 'discourse', version: '1' }, items: [], receivedAt: new Date().toISOString() });
     await t.drain();

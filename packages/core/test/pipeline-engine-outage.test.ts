@@ -73,17 +73,22 @@ async function until<T>(what: string, probe: () => Promise<T | undefined | false
 }
 
 describe('stages wait for an unreachable engine without spending attempts', () => {
-  it('a storage outage longer than every attempt together stores the records once it ends, with no dead letter', async () => {
+  // Bounded generously: under a full suite's load, ten 20 ms waits and their redeliveries once took over 5 s.
+  it('a storage outage longer than every attempt together stores the records once it ends, with no dead letter', { timeout: 30_000 }, async () => {
     const { pipeline, source, state, waits, dead } = await setup();
     state.down = true;
     await pipeline.ingest('ws1', source.id, [1, 2, 3].map((n) => ({ externalId: `n${n}`, itemType: 'note', payload: { text: `note ${n}` } })));
     // Three attempts are allowed; the outage outlasts many more tries than that.
-    await until('ten failed tries', async () => state.failures >= 10);
+    await until('ten failed tries', async () => state.failures >= 10, 20_000);
     state.down = false;
-    const stored = await until('the records stored', async () => {
-      const page = await pipeline.storage.queryRecords({ workspaceId: 'ws1' });
-      return page.items.length === 3 ? page.items : undefined;
-    });
+    const stored = await until(
+      'the records stored',
+      async () => {
+        const page = await pipeline.storage.queryRecords({ workspaceId: 'ws1' });
+        return page.items.length === 3 ? page.items : undefined;
+      },
+      20_000,
+    );
     expect(stored.map((r) => r.externalId).sort()).toEqual(['n1', 'n2', 'n3']);
     expect(dead).toEqual([]);
     expect(await pipeline.queue.listDeadLetters(pipeline.topics.analyze)).toEqual([]);

@@ -451,7 +451,7 @@ describe('webhook handler: delivery guarantees', () => {
   });
 
   it('50 good and 50 bad requests interleaved: every good one accepted, every bad one refused, no interference', async () => {
-    const { handler, parseDepth } = await setup();
+    const { handler, pipeline, parseDepth } = await setup();
     const requests: Promise<{ good: boolean; status: number; body: unknown }>[] = [];
     for (let i = 0; i < 50; i++) {
       const body = event(`p${i}`, `text ${i}`);
@@ -479,7 +479,12 @@ describe('webhook handler: delivery guarantees', () => {
     expect(bad.every((r) => r.status >= 400 && r.status < 500)).toBe(true);
     expect(new Set(bad.map((r) => r.status))).toEqual(new Set([400, 401, 413]));
     expect(bad.every((r) => typeof (r.body as { error: { code: string } }).error.code === 'string')).toBe(true);
-    expect(await parseDepth()).toBe(50);
+    // Concurrent deliveries may share parse messages: what counts is that each good one's record is made.
+    expect(await parseDepth()).toBeGreaterThan(0);
+    await pipeline.start();
+    await pipeline.drain();
+    const stored = await Promise.all(Array.from({ length: 50 }, (_, i) => pipeline.storage.getRecord(WS, recordId(WS, 'sw', `p${i}`))));
+    expect(stored.map((r) => r?.content?.text)).toEqual(Array.from({ length: 50 }, (_, i) => `text ${i}`));
   });
 
   it('looks again after claiming, so a copy that finished in between is not enqueued twice', async () => {

@@ -115,7 +115,7 @@ export function createIngestFastPath(deps: IngestFastPathDeps): IngestFastPath {
       scope.closeConnection = true;
       throw bodyTooLarge(maxBodyBytes);
     }
-    const accepted = await ingestRecords(params.ws, decodeJsonBody(body.bytes));
+    const accepted = await ingestRecords(params.ws, decodeJsonBody(body.bytes), body.bytes.byteLength);
     return { status: 202, headers: { 'content-type': JSON_TYPE }, body: JSON.stringify(accepted) };
   };
 

@@ -9,7 +9,7 @@
 import type { RawItem } from '@tributary/core/connector';
 import { createError, isTributaryError, type FieldIssue } from '@tributary/core/errors';
 import { findJsonDepthExcess, jsonDepthMessage } from '@tributary/core/json';
-import type { Pipeline } from '@tributary/core/pipeline';
+import type { IngestOptions, Pipeline } from '@tributary/core/pipeline';
 import { API_CONNECTOR_NAME, API_SOURCE_ID, MAX_RECORDS_PER_REQUEST, entriesOf, entryToItem } from '../api-records.js';
 import type { ServerMetrics } from '../metrics.js';
 
@@ -28,8 +28,12 @@ export interface RecordsIngestOptions {
   maxJsonDepth: number;
 }
 
-/** Ingests one parsed records body into a workspace. @throws TributaryError `validation` (400) when nothing is valid */
-export type RecordsIngest = (workspaceId: string, body: unknown) => Promise<RecordsAccepted>;
+/**
+ * Ingests one parsed records body into a workspace; `bodyBytes`, the body's length when known, spares
+ * a lone record a serialization to measure it.
+ * @throws TributaryError `validation` (400) when nothing is valid
+ */
+export type RecordsIngest = (workspaceId: string, body: unknown, bodyBytes?: number) => Promise<RecordsAccepted>;
 
 const tooDeep = (maxDepth: number, path: string): FieldIssue => ({ path, message: jsonDepthMessage(maxDepth) });
 
@@ -58,17 +62,17 @@ export function createRecordsIngest(options: RecordsIngestOptions): RecordsInges
   const { pipeline, metrics, maxJsonDepth } = options;
 
   /** Enqueues into the workspace's `api` source, creating it on first use. */
-  const enqueue = async (workspaceId: string, items: RawItem[]) => {
+  const enqueue = async (workspaceId: string, items: RawItem[], options: IngestOptions) => {
     try {
-      return await pipeline.ingest(workspaceId, API_SOURCE_ID, items);
+      return await pipeline.ingest(workspaceId, API_SOURCE_ID, items, options);
     } catch (error) {
       if (!isTributaryError(error, 'not_found')) throw error;
       await pipeline.sources.create(workspaceId, { id: API_SOURCE_ID, name: 'Records API', connector: API_CONNECTOR_NAME, check: false });
-      return pipeline.ingest(workspaceId, API_SOURCE_ID, items);
+      return pipeline.ingest(workspaceId, API_SOURCE_ID, items, options);
     }
   };
 
-  return async (workspaceId, body) => {
+  return async (workspaceId, body, bodyBytes) => {
     const { entries, batch } = entriesOf(body);
     checkOuterDepth(body, batch, maxJsonDepth);
     if (batch && entries.length === 0) throw createError('api', 'validation', 'records is empty', { issues: [{ path: 'records', message: 'needs at least one record' }] });
@@ -93,7 +97,8 @@ export function createRecordsIngest(options: RecordsIngestOptions): RecordsInges
       const issues = rejected.flatMap((r) => r.issues.map((i) => ({ path: [batch ? `records.${r.index}` : '', i.path].filter(Boolean).join('.'), message: i.message })));
       throw createError('api', 'validation', `no valid record (first problem: ${issues[0]?.path || 'body'}: ${issues[0]?.message})`, { issues });
     }
-    const { accepted, ids } = await enqueue(workspaceId, items);
+    // A lone record's item is about the body's size (its payload is the body).
+    const { accepted, ids } = await enqueue(workspaceId, items, !batch && bodyBytes !== undefined ? { payloadBytes: bodyBytes } : {});
     metrics.recordsAccepted.inc({ route: 'records' }, accepted);
     return { accepted, ids, ...(rejected.length > 0 ? { rejected } : {}) };
   };

@@ -5,10 +5,10 @@
  * (a request, or a stage handling a message) — the `traceparent` of messages published from it
  * names that span, so each stage's span is the child of the one that queued its message.
  */
-import { SpanKind, SpanStatusCode, type Attributes, type Tracer } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, type Attributes, type Link, type SpanContext, type Tracer } from '@opentelemetry/api';
 import type { StageName } from '@tributary/core/events';
 import type { MessageHandler, PublishOptions, QueueAdapter } from '@tributary/core/queue';
-import { activeTraceparent, contextFromTraceparent } from './traceparent.js';
+import { activeTraceparent, contextFromTraceparent, parseTraceparent } from './traceparent.js';
 
 const STAGE_NAMES: readonly StageName[] = ['fetch', 'parse', 'analyze', 'report', 'deliver'];
 
@@ -29,6 +29,13 @@ function payloadAttributes(payload: unknown): Attributes {
   if (typeof p.destinationId === 'string') out['tributary.destination_id'] = p.destinationId;
   if (Array.isArray(p.items)) out['tributary.items'] = p.items.length;
   return out;
+}
+
+/** Span links to the other requests whose items were merged into a parse job (its `traceLinks`). */
+function linksOf(payload: unknown): Link[] {
+  const traces = (payload as { traceLinks?: unknown } | null)?.traceLinks;
+  if (!Array.isArray(traces)) return [];
+  return traces.map((t) => parseTraceparent(typeof t === 'string' ? t : undefined)).filter((c): c is SpanContext => c !== undefined).map((context) => ({ context }));
 }
 
 const withTraceparent = (options: PublishOptions | undefined): PublishOptions | undefined => {
@@ -54,7 +61,8 @@ export function traceQueue(queue: QueueAdapter, tracer: Tracer): QueueAdapter {
           ...payloadAttributes(message.payload),
         };
         const parent = contextFromTraceparent(message.headers.traceparent);
-        return tracer.startActiveSpan(`${stage} process`, { kind: SpanKind.CONSUMER, attributes }, parent, async (span) => {
+        const links = linksOf(message.payload);
+        return tracer.startActiveSpan(`${stage} process`, { kind: SpanKind.CONSUMER, attributes, ...(links.length > 0 ? { links } : {}) }, parent, async (span) => {
           try {
             const result = await handler(message, handlerContext);
             const action = result?.action ?? 'ack';

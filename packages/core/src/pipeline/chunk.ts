@@ -2,7 +2,7 @@ import { createError } from '../errors/index.js';
 import { findJsonDepthExcess, jsonDepthMessage, MAX_ITEM_JSON_DEPTH } from '../json/index.js';
 
 /** The typed error for an item that cannot be enqueued because it nests too deeply. */
-function tooDeep(index: number, path: string, cause?: unknown) {
+export function itemTooDeep(index: number, path: string, cause?: unknown) {
   const where = path ? `items.${index}.${path}` : `items.${index}`;
   const message = jsonDepthMessage(MAX_ITEM_JSON_DEPTH);
   return createError('pipeline', 'validation', `item ${index} is ${message} (at ${where})`, { issues: [{ path: where, message }], ...(cause ? { cause } : {}) });
@@ -21,7 +21,7 @@ export function chunkByBytes<T>(items: readonly T[], maxBytes: number, overheadB
     // One item is one batch whatever its size: no need to serialize it here (the queue does, once),
     // which spares every single-record ingest request a JSON.stringify.
     const excess = findJsonDepthExcess(items[0], MAX_ITEM_JSON_DEPTH);
-    if (excess) throw tooDeep(0, excess.path);
+    if (excess) throw itemTooDeep(0, excess.path);
     return [[items[0]!]];
   }
   const batches: T[][] = [];
@@ -30,13 +30,13 @@ export function chunkByBytes<T>(items: readonly T[], maxBytes: number, overheadB
   for (let index = 0; index < items.length; index++) {
     const item = items[index]!;
     const excess = findJsonDepthExcess(item, MAX_ITEM_JSON_DEPTH);
-    if (excess) throw tooDeep(index, excess.path);
+    if (excess) throw itemTooDeep(index, excess.path);
     let json: string | undefined;
     try {
       json = JSON.stringify(item);
     } catch (error) {
       // Within the depth limit a RangeError can still come from a stack already deep at the call.
-      if (error instanceof RangeError) throw tooDeep(index, '', error);
+      if (error instanceof RangeError) throw itemTooDeep(index, '', error);
       throw error;
     }
     const bytes = Buffer.byteLength(json ?? '') + 1;

@@ -3,7 +3,8 @@
  * The pipeline: fetch → parse → analyze → report → deliver. Each stage is a worker consuming its own
  * queue topic, so it scales and fails on its own; every stage reports on the event bus.
  */
-export { createPipeline, STAGES, type Pipeline, type PipelineOptions, type StartOptions } from './pipeline.js';
+export { createPipeline, STAGES, type IngestOptions, type Pipeline, type PipelineOptions, type StartOptions } from './pipeline.js';
+export type { IngestCoalescerOptions } from './ingest-coalescer.js';
 export type { StageSettings } from './context.js';
 export { createSourceRegistry, toSourceView, type SourceChange, type CreateSourceInput, type UpdateSourceInput, type ResolvedSource, type SourceRegistry, type SourceView } from './sources.js';
 export { recordProcessedReporter, messageKey, type Reporter, type ReporterContext } from './reporters.js';

@@ -24,7 +24,9 @@ export function createParseHandler(ctx: StageContext) {
     if (!connector.parse) throw createError('parse', 'config', `connector ${connector.name} has no parse()`);
 
     const redaction = redactionFor(ctx.redaction, workspaceId, sourceId);
-    const raws: RawPayload[] = job.items.map((item) => ({
+    // Items merged from several ingest calls may each have their own arrival time.
+    const receivedAtOf = (index: number) => job.itemsReceivedAt?.[index] ?? job.receivedAt;
+    const raws: RawPayload[] = job.items.map((item, index) => ({
       id: rawPayloadId(workspaceId, sourceId, item.externalId, item.payload),
       workspaceId,
       sourceId,
@@ -32,7 +34,7 @@ export function createParseHandler(ctx: StageContext) {
       itemType: item.itemType,
       connector: job.connector,
       payload: item.payload,
-      receivedAt: job.receivedAt,
+      receivedAt: receivedAtOf(index),
     }));
     // The id stays derived from the original payload; only what is kept is redacted.
     await ctx.storage.putRawPayloads(redaction?.raw ? raws.map((r) => ({ ...r, payload: redaction.raw!(r.payload) })) : raws);
@@ -43,7 +45,7 @@ export function createParseHandler(ctx: StageContext) {
       try {
         const drafts = await connector.parse(item, { workspaceId, sourceId, config });
         for (const draft of drafts) {
-          records.push(buildRecord(draft, { workspaceId, sourceId, connector: job.connector, rawId: raws[index]!.id, receivedAt: job.receivedAt, parsedAt }));
+          records.push(buildRecord(draft, { workspaceId, sourceId, connector: job.connector, rawId: raws[index]!.id, receivedAt: receivedAtOf(index), parsedAt }));
         }
       } catch (error) {
         ctx.bus.emit('record.rejected', { workspaceId, sourceId, externalId: item.externalId, error: toError(error) });

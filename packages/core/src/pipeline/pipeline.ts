@@ -26,7 +26,7 @@ import type { Redaction } from './redaction.js';
 import { runStage, type StageHandler } from './run-stage.js';
 import { createRunIndex, RUNS } from './run-index.js';
 import { createSourceCache, type SourceCacheOptions } from './source-cache.js';
-import { createPublishCoalescer, type PublishCoalescerOptions } from './publish-coalescer.js';
+import { createIngestCoalescer, type IngestCoalescerOptions } from './ingest-coalescer.js';
 import { createSourceRegistry, type SourceRegistry } from './sources.js';
 import type { FetchJob, ParseJob, RunRecord } from './types.js';
 import type { Page } from '../storage/index.js';
@@ -83,12 +83,34 @@ export interface PipelineOptions {
    */
   sourceCache?: SourceCacheOptions | false;
   /**
-   * Concurrent {@link Pipeline.ingest} calls share one `publishBatch` per topic (those made before the
-   * next turn of the event loop; see `publish-coalescer.ts`): one queue round trip for a burst of
-   * requests. Each call still resolves only once its own messages are published. `false` publishes
-   * each call on its own. @default { maxMessages: 500 }
+   * Concurrent {@link Pipeline.ingest} calls (those made before the next turn of the event loop; see
+   * `ingest-coalescer.ts`) share one `publishBatch`, and single-item calls for the same source share
+   * one parse message: one queue round trip and one message per source for a burst of requests or
+   * webhook deliveries. Each call still resolves only once its own items are published, and fails
+   * alone when the queue refuses its payload. `false` publishes each call on its own.
+   * @default { maxMessages: 500, maxItemsPerMessage: 100 }
    */
-  coalescePublishes?: PublishCoalescerOptions | false;
+  coalescePublishes?: IngestCoalescerOptions | false;
+  /**
+   * The trace context of the caller of {@link Pipeline.ingest}, when a tracer has a span active (the
+   * server passes its OpenTelemetry span's `traceparent`): the call's parse message continues it,
+   * or, when merged with other calls, links to it. Read when `ingest` is called, since its messages
+   * are published a turn later, outside the caller's context.
+   */
+  activeTraceparent?: () => string | undefined;
+}
+
+/** Options of {@link Pipeline.ingest}. */
+export interface IngestOptions {
+  /** When the items arrived. @default now (calls merged into one message share the first one's time) */
+  receivedAt?: Date;
+  /** The trace context to continue when the pipeline's `activeTraceparent()` names none. @default a new trace */
+  traceparent?: string;
+  /**
+   * The items' JSON size in bytes, when the caller knows it cheaply (e.g. the request body's
+   * length): a single item then joins a shared message without being serialized first to measure it.
+   */
+  payloadBytes?: number;
 }
 
 /** Consumer defaults per stage; delivery waits for rate limits inside the handler, so its lease is long. */
@@ -122,7 +144,7 @@ export interface Pipeline {
    * Accepts pushed items for a source (webhooks, the records API): resolves once they are durably
    * enqueued (per the queue's durability) and returns the ids their records will have.
    */
-  ingest(workspaceId: string, sourceId: string, items: readonly RawItem[], options?: { receivedAt?: Date; traceparent?: string }): Promise<{ accepted: number; ids: string[] }>;
+  ingest(workspaceId: string, sourceId: string, items: readonly RawItem[], options?: IngestOptions): Promise<{ accepted: number; ids: string[] }>;
   /** Starts consuming the stages' topics. */
   start(options?: StartOptions): Promise<void>;
   /** Stops consuming; waits for messages in progress. */
@@ -193,7 +215,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       return { connector: { name: connector.name, version: connector.version }, enabled: view.enabled };
     },
   });
-  const coalescer = options.coalescePublishes === false ? undefined : createPublishCoalescer(options.queue, options.coalescePublishes);
+
   const destinations = createDestinationRegistry({ storage, targets, secretBox, clock });
   const ctx: StageContext = {
     storage,
@@ -225,6 +247,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   };
   let subscriptions: Subscription[] = [];
   const iso = () => new Date(clock.now()).toISOString();
+  const coalescer =
+    options.coalescePublishes === false ? undefined : createIngestCoalescer({ queue: options.queue, topic: topics.parse, maxMessageBytes: ctx.maxMessageBytes, clock }, options.coalescePublishes);
 
   return {
     bus,
@@ -252,14 +276,19 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       const source = await sourceCache.get(workspaceId, sourceId);
       if (!source) throw createError('sources', 'not_found', `source ${sourceId} not found in workspace ${workspaceId}`);
       if (!source.enabled) throw createError('pipeline', 'forbidden', `source ${sourceId} is disabled`);
-      const receivedAt = (o.receivedAt ?? new Date(clock.now())).toISOString();
       const { connector } = source;
-      const traceparent = o.traceparent ?? newTraceparent();
-      const batches = chunkByBytes(items, ctx.maxMessageBytes).map((batch) => ({
-        payload: { workspaceId, sourceId, connector, items: batch, receivedAt } satisfies ParseJob,
-        options: { headers: { traceparent, 'x-workspace-id': workspaceId } },
-      }));
-      await (coalescer ? coalescer.publish(topics.parse, batches) : publishBatch(options.queue, topics.parse, batches));
+      // The active span (a request's, continuing any traceparent the request brought) is the nearer parent.
+      const traceparent = options.activeTraceparent?.() ?? o.traceparent;
+      if (coalescer) {
+        await coalescer.ingest({ workspaceId, sourceId, connector, items, traceparent, receivedAt: o.receivedAt?.toISOString(), payloadBytes: o.payloadBytes });
+      } else {
+        const receivedAt = (o.receivedAt ?? new Date(clock.now())).toISOString();
+        const batches = chunkByBytes(items, ctx.maxMessageBytes).map((batch) => ({
+          payload: { workspaceId, sourceId, connector, items: batch, receivedAt } satisfies ParseJob,
+          options: { headers: { traceparent: traceparent ?? newTraceparent(), 'x-workspace-id': workspaceId } },
+        }));
+        await publishBatch(options.queue, topics.parse, batches);
+      }
       return { accepted: items.length, ids: items.map((i) => recordId(workspaceId, sourceId, i.externalId)) };
     },
 

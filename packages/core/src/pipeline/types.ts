@@ -47,6 +47,14 @@ export interface ParseJob {
   items: RawItem[];
   receivedAt: string;
   runId?: string;
+  /**
+   * The trace contexts (W3C `traceparent`) of other ingest calls whose items were merged into this
+   * job (see `ingest-coalescer.ts`); the message's own `traceparent` header names the first. A
+   * tracer links its span of the job to each.
+   */
+  traceLinks?: string[];
+  /** When each item arrived, where merged calls' times differ; `receivedAt` otherwise. */
+  itemsReceivedAt?: string[];
 }
 
 /** Parsed records for the analyze stage. */

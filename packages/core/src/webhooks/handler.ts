@@ -340,6 +340,8 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
           ({ accepted, ids } = await pipeline.ingest(params.workspaceId, params.sourceId, result.items, {
             receivedAt: new Date(receivedAt),
             ...(traceparent && TRACEPARENT.test(traceparent) ? { traceparent } : {}),
+            // One item is at most about the delivery's body: what a shared message needs to know.
+            ...(result.items.length === 1 ? { payloadBytes: rawBody.byteLength } : {}),
           }));
         } catch (error) {
           // An item the pipeline refuses as such (nested too deeply, say) fails the same way on every retry.
