@@ -211,6 +211,11 @@ describe.skipIf(!service.available)('redis queue', () => {
     await publishBatch(q, topic, [{ payload: { n: 100 }, options: { id: `fixed-${topic}-100` } }, { payload: { n: 300 }, options: { id: `fixed-${topic}-300` } }]);
     const entries = (await admin.xrange(stream(topic), '-', '+')) as [string, string[]][];
     expect(entries.map(([, f]) => JSON.parse(f[f.indexOf('p') + 1]!).n)).toEqual(Array.from({ length: 452 }, (_, n) => n));
+    // A batch of one script call goes without a pipeline: it survives a flush too, publishing once.
+    await admin.script('FLUSH');
+    await publishBatch(q, topic, [{ payload: { n: 452 } }, { payload: { n: 453 } }]);
+    const after = (await admin.xrange(stream(topic), '-', '+')) as [string, string[]][];
+    expect(after.map(([, f]) => JSON.parse(f[f.indexOf('p') + 1]!).n)).toEqual(Array.from({ length: 454 }, (_, n) => n));
   });
 
   it('trimming removes only entries every group acknowledged, never one pending or unread', async () => {

@@ -219,6 +219,20 @@ export function createRedisQueue(options: RedisQueueOptions = {}): RedisQueueAda
     return { id, fields, delayMs, plain: false as const, scriptKeys, scriptArgs };
   };
 
+  type ScriptCall = { script: ScriptName; keys: string[]; args: (string | number)[] };
+  /** A command's outcome as a pipeline reports it: `[error, result]`. */
+  const settle = (command: Promise<unknown>): Promise<[Error | null, unknown]> =>
+    command.then(
+      (result) => [null, result],
+      (error: unknown) => [toError(error), undefined],
+    );
+  /** Runs script calls in one pipeline (one write, one round trip). */
+  const inPipeline = async (client: Redis, commands: ScriptCall[]): Promise<[Error | null, unknown][]> => {
+    const pipeline = client.pipeline();
+    for (const c of commands) pipeline.evalsha(shaOf(c.script), c.keys.length, ...c.keys, ...c.args);
+    return ((await pipeline.exec()) ?? []) as [Error | null, unknown][];
+  };
+
   const wakeConsumers = (topic: string, at: number) => {
     for (const c of consumers) if (c.topic === topic) c.wakeForDelayed(at);
   };
@@ -490,10 +504,9 @@ export function createRedisQueue(options: RedisQueueOptions = {}): RedisQueueAda
       const keys = keysOf(topic);
       const encoded = messages.map((m) => encode(keys, m.payload, m.options));
       const client = await connection();
-      const pipeline = client.pipeline();
       // Commands in message order: each run of plain messages as one PUBLISH_MANY call (at most
       // PLAIN_RUN of them, so one call never holds the server long), each other message alone.
-      const commands: { script: ScriptName; keys: string[]; args: (string | number)[] }[] = [];
+      const commands: ScriptCall[] = [];
       let plainRun: (string | number)[] | undefined;
       let inRun = 0;
       for (const m of encoded) {
@@ -510,8 +523,9 @@ export function createRedisQueue(options: RedisQueueOptions = {}): RedisQueueAda
           commands.push({ script: 'PUBLISH', keys: m.scriptKeys, args: m.scriptArgs });
         }
       }
-      for (const c of commands) pipeline.evalsha(shaOf(c.script), c.keys.length, ...c.keys, ...c.args);
-      const results = (await pipeline.exec()) ?? [];
+      // One command (the usual case: a turn's ingest calls share one message per source) goes
+      // without a pipeline, whose bookkeeping cost more than the command (bench/README.md, "Ingest").
+      const results = commands.length === 1 ? [await settle(client.evalsha(shaOf(commands[0]!.script), commands[0]!.keys.length, ...commands[0]!.keys, ...commands[0]!.args))] : await inPipeline(client, commands);
       for (let i = 0; i < commands.length; i++) {
         const error = results[i]?.[0];
         if (!error) continue;
