@@ -33,6 +33,22 @@ describe('metrics registry', () => {
     expect(() => r.gauge('jobs_total', 'x')).toThrow(/is a counter/);
     expect(() => r.counter('bad name', 'x')).toThrow(/invalid metric name/);
   });
+
+  it('a series found once counts into the same series as labels given each time', () => {
+    const r = createMetricsRegistry();
+    const jobs = r.counter('jobs_total', 'Jobs.');
+    const bound = jobs.series({ kind: 'a', route: 'r' });
+    bound.inc();
+    bound.inc(2);
+    jobs.inc({ route: 'r', kind: 'a' });
+    expect(r.value('jobs_total', { kind: 'a', route: 'r' })).toBe(4);
+    expect(() => bound.inc(-1)).toThrow(/only goes up/);
+    const latency = r.histogram('latency_seconds', 'Latency.', [0.1, 1]);
+    latency.series({ route: 'r' }).observe(0.05);
+    latency.observe({ route: 'r' }, 2);
+    expect(r.render()).toContain('latency_seconds_bucket{route="r",le="0.1"} 1');
+    expect(r.render()).toContain('latency_seconds_count{route="r"} 2');
+  });
 });
 
 describe('bus instrumentation', () => {

@@ -5,7 +5,7 @@
  * the bus (`queue.stats`) and in gauges. `observePipeline` bundles both for a host; serve its
  * `render()` at `/metrics` with {@link PROMETHEUS_CONTENT_TYPE}.
  */
-export { createMetricsRegistry, DEFAULT_BUCKETS, type Counter, type Gauge, type Histogram, type Labels, type MetricsRegistry } from './registry.js';
+export { createMetricsRegistry, DEFAULT_BUCKETS, type Counter, type CounterSeries, type Gauge, type Histogram, type HistogramSeries, type Labels, type MetricsRegistry } from './registry.js';
 export { instrumentBus, startLagMonitor, type LagMonitorOptions } from './instrument.js';
 export { observePipeline, type ObservePipelineOptions, type PipelineObservation } from './observe.js';
 /** The content type of {@link MetricsRegistry.render}'s text (Prometheus exposition format 0.0.4). */

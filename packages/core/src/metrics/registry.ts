@@ -3,17 +3,30 @@ export type Labels = Readonly<Record<string, string>>;
 
 type Kind = 'counter' | 'gauge' | 'histogram';
 
+interface Series {
+  labels: Labels;
+  value: number;
+  counts?: number[];
+  sum?: number;
+}
+
 interface Family {
   name: string;
   help: string;
   kind: Kind;
   buckets?: readonly number[];
-  series: Map<string, { labels: Labels; value: number; counts?: number[]; sum?: number }>;
+  series: Map<string, Series>;
 }
 
 /** A counter: only goes up. */
 export interface Counter {
   inc(labels?: Labels, by?: number): void;
+  /** The series of these labels, found once: for a hot path that counts the same series again and again. */
+  series(labels?: Labels): CounterSeries;
+}
+/** One series of a {@link Counter}. */
+export interface CounterSeries {
+  inc(by?: number): void;
 }
 /** A gauge: set to the current value. */
 export interface Gauge {
@@ -22,6 +35,12 @@ export interface Gauge {
 /** A histogram of observed values (e.g. durations in seconds). */
 export interface Histogram {
   observe(labels: Labels, value: number): void;
+  /** The series of these labels, found once (see {@link Counter.series}). */
+  series(labels: Labels): HistogramSeries;
+}
+/** One series of a {@link Histogram}. */
+export interface HistogramSeries {
+  observe(value: number): void;
 }
 
 /** Holds metric families and renders them in the Prometheus text format (0.0.4). */
@@ -85,10 +104,15 @@ export function createMetricsRegistry(): MetricsRegistry {
   return {
     counter(name, help) {
       const f = family(name, help, 'counter');
+      const add = (s: Series, by: number) => {
+        if (by < 0) throw new RangeError('a counter only goes up');
+        s.value += by;
+      };
       return {
-        inc(labels = {}, by = 1) {
-          if (by < 0) throw new RangeError('a counter only goes up');
-          seriesOf(f, labels).value += by;
+        inc: (labels = {}, by = 1) => add(seriesOf(f, labels), by),
+        series(labels = {}) {
+          const s = seriesOf(f, labels);
+          return { inc: (by = 1) => add(s, by) };
         },
       };
     },
@@ -98,14 +122,18 @@ export function createMetricsRegistry(): MetricsRegistry {
     },
     histogram(name, help, buckets = DEFAULT_BUCKETS) {
       const f = family(name, help, 'histogram', [...buckets].sort((a, b) => a - b));
+      const record = (s: Series, value: number) => {
+        s.value++;
+        s.sum! += value;
+        const buckets = f.buckets!;
+        const counts = s.counts!;
+        for (let i = 0; i < buckets.length; i++) if (value <= buckets[i]!) counts[i]!++;
+      };
       return {
-        observe(labels, value) {
+        observe: (labels, value) => record(seriesOf(f, labels), value),
+        series(labels) {
           const s = seriesOf(f, labels);
-          s.value++;
-          s.sum! += value;
-          const buckets = f.buckets!;
-          const counts = s.counts!;
-          for (let i = 0; i < buckets.length; i++) if (value <= buckets[i]!) counts[i]!++;
+          return { observe: (value) => record(s, value) };
         },
       };
     },

@@ -289,7 +289,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         }));
         await publishBatch(options.queue, topics.parse, batches);
       }
-      return { accepted: items.length, ids: items.map((i) => recordId(workspaceId, sourceId, i.externalId)) };
+      const ids: string[] = [];
+      for (const item of items) ids.push(recordId(workspaceId, sourceId, item.externalId));
+      return { accepted: items.length, ids };
     },
 
     async start(o = {}) {
