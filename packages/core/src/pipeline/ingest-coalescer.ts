@@ -122,7 +122,7 @@ export function createIngestCoalescer(ctx: IngestCoalescerContext, options: Inge
   /** Calls of this turn, in arrival order, each either in a merge group or on its own. */
   let pending: (Waiting | MergeGroup)[] = [];
   let scheduled = false;
-  /** The open merge group of each source (and explicit arrival time) this turn. */
+  /** The open merge group of each source this turn. */
   const open = new Map<string, MergeGroup>();
 
   /** A call's own messages, as it would publish them alone. */
