@@ -102,7 +102,7 @@ export interface PipelineOptions {
 
 /** Options of {@link Pipeline.ingest}. */
 export interface IngestOptions {
-  /** When the items arrived. @default now (calls merged into one message share the first one's time) */
+  /** When the items arrived (kept per item when calls share a message). @default now */
   receivedAt?: Date;
   /** The trace context to continue when the pipeline's `activeTraceparent()` names none. @default a new trace */
   traceparent?: string;
@@ -215,7 +215,6 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       return { connector: { name: connector.name, version: connector.version }, enabled: view.enabled };
     },
   });
-
   const destinations = createDestinationRegistry({ storage, targets, secretBox, clock });
   const ctx: StageContext = {
     storage,
