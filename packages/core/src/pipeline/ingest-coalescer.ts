@@ -74,8 +74,6 @@ interface Waiting {
   receivedAt: string;
   /** Its own messages, as it would publish them alone: made up front when it is not merged, else only when needed. */
   messages?: Message[];
-  /** Size of its one item's JSON (merged calls only). */
-  bytes: number;
   resolve: () => void;
   reject: (error: unknown) => void;
 }
@@ -232,7 +230,7 @@ export function createIngestCoalescer(ctx: IngestCoalescerContext, options: Inge
         if (!mergeable || ENVELOPE_BYTES + bytes > maxMessageBytes) {
           try {
             // Made now: an item nested too deeply fails its call here, before anything is shared.
-            pending.push({ call, receivedAt, messages: ownMessages(call, receivedAt), bytes, resolve, reject });
+            pending.push({ call, receivedAt, messages: ownMessages(call, receivedAt), resolve, reject });
           } catch (error) {
             reject(error);
           }
@@ -246,7 +244,7 @@ export function createIngestCoalescer(ctx: IngestCoalescerContext, options: Inge
           open.set(key, group);
           pending.push(group);
         }
-        group.waiting.push({ call, receivedAt, bytes, resolve, reject });
+        group.waiting.push({ call, receivedAt, resolve, reject });
         group.bytes += bytes;
       });
     },
