@@ -138,7 +138,8 @@ export function createRedisDedupStore(options: RedisDedupStoreOptions = {}): Red
   /** Claims the key or returns what holds it. */
   const claimOrGet = async (workspaceId: string, key: string, ttlMs: number): Promise<ClaimOutcome> => {
     const redisKey = keyOf(workspaceId, key);
-    const claim = JSON.stringify({ pending: true, owner: `${ownerPrefix}:${++claims}` } satisfies StoredClaim);
+    // A StoredClaim's JSON, written out: the owner holds only a UUID's characters, a colon and digits.
+    const claim = `{"pending":true,"owner":"${ownerPrefix}:${++claims}"}`;
     const found = await claimBatch({ redisKey, value: claim, ttlMs: Math.max(1, Math.ceil(ttlMs)) });
     if (found === null) {
       held.set(redisKey, claim);

@@ -336,13 +336,13 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       let ids: string[] = [];
       if (result.items.length > 0) {
         const traceparent = request.headers.get('traceparent')?.trim();
+        // Built field by field, not spread: this runs for every delivery.
+        const ingestOptions: { receivedAt: Date; traceparent?: string; payloadBytes?: number } = { receivedAt: new Date(receivedAt) };
+        if (traceparent && TRACEPARENT.test(traceparent)) ingestOptions.traceparent = traceparent;
+        // One item is at most about the delivery's body: what a shared message needs to know.
+        if (result.items.length === 1) ingestOptions.payloadBytes = rawBody.byteLength;
         try {
-          ({ accepted, ids } = await pipeline.ingest(params.workspaceId, params.sourceId, result.items, {
-            receivedAt: new Date(receivedAt),
-            ...(traceparent && TRACEPARENT.test(traceparent) ? { traceparent } : {}),
-            // One item is at most about the delivery's body: what a shared message needs to know.
-            ...(result.items.length === 1 ? { payloadBytes: rawBody.byteLength } : {}),
-          }));
+          ({ accepted, ids } = await pipeline.ingest(params.workspaceId, params.sourceId, result.items, ingestOptions));
         } catch (error) {
           // An item the pipeline refuses as such (nested too deeply, say) fails the same way on every retry.
           if (isTributaryError(error, 'validation')) throw new Answer(error);
@@ -360,26 +360,15 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       }
       if (key && dedup) {
         // Only now is the delivery safe: a failed enqueue above leaves no record, so the retry is processed.
-        const record: DeliveryRecord = {
-          sourceId: params.sourceId,
-          deliveryId: deliveryId!,
-          acceptedAt: new Date(clock.now()).toISOString(),
-          expiresAt: clock.now() + retentionMs,
-          accepted,
-          ids,
-          ...(runId ? { runId } : {}),
-        };
-        // The items are enqueued: a lost record only means a redelivery is enqueued again, which is idempotent.
-        const remembering = dedup.remember(params.workspaceId, key, record).then(
-          () => true,
-          (error: unknown) => (options.onError?.(error, { ...params, stage: 'remember' }), false),
-        );
+        const now = clock.now();
+        const record: DeliveryRecord = { sourceId: params.sourceId, deliveryId: deliveryId!, acceptedAt: new Date(now).toISOString(), expiresAt: now + retentionMs, accepted, ids };
+        if (runId) record.runId = runId;
         const held = release;
         if (options.rememberAfterAnswer) {
           // The claim stays held until the record is saved (or its write failed), then goes back.
           release = null;
-          void remembering.then(() => held?.()).catch(() => undefined);
-        } else if ((await remembering) && held) {
+          void rememberThenRelease(dedup, params, key, record, held);
+        } else if ((await remember(dedup, params, key, record)) && held) {
           // With the record saved, the claim guards nothing any more (a copy arriving now finds the
           // record, claim or not), so the answer need not wait for its release: one round trip less.
           release = null;
@@ -387,11 +376,34 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
         }
       }
       if (result.response) return jsonReply(result.response.status, result.response.body, result.response.headers);
-      const answer: WebhookAcceptedBody = { accepted, ids, ...(deliveryId ? { deliveryId } : {}), ...(runId ? { runId } : {}) };
+      const answer: WebhookAcceptedBody = { accepted, ids };
+      if (deliveryId) answer.deliveryId = deliveryId;
+      if (runId) answer.runId = runId;
       return jsonReply(202, answer);
     } finally {
-      await release?.().catch(() => undefined);
+      // Not `await release?.()`: awaiting nothing still costs a turn of the microtask queue.
+      if (release) await release().catch(() => undefined);
     }
+  }
+
+  /**
+   * Saves a delivery's record; true when it was saved. The items are enqueued already: a lost record
+   * only means a redelivery is enqueued again, which is idempotent.
+   */
+  async function remember(store: DedupStore, params: WebhookParams, key: string, record: DeliveryRecord): Promise<boolean> {
+    try {
+      await store.remember(params.workspaceId, key, record);
+      return true;
+    } catch (error) {
+      options.onError?.(error, { ...params, stage: 'remember' });
+      return false;
+    }
+  }
+
+  /** {@link remember}, then gives the claim back (`rememberAfterAnswer`, after the answer went out). */
+  async function rememberThenRelease(store: DedupStore, params: WebhookParams, key: string, record: DeliveryRecord, held: (() => Promise<void>) | null) {
+    await remember(store, params, key, record);
+    if (held) await held().catch(() => undefined);
   }
 
   async function parse(spec: WebhookSpec<unknown>, request: WebhookRequest, body: unknown, context: WebhookParams & { config: unknown }): Promise<WebhookParseResult> {

@@ -31,8 +31,11 @@ export interface WebhookReply {
 }
 
 /** A JSON answer. */
-export function jsonReply(status: number, body: unknown, headers: Record<string, string> = {}): WebhookReply {
-  return { status, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) };
+export function jsonReply(status: number, body: unknown, headers?: Record<string, string>): WebhookReply {
+  // Every reply gets headers of its own (callers may add to them); a literal is the cheap copy.
+  const all: Record<string, string> = { 'content-type': JSON_HEADERS['content-type'], 'cache-control': JSON_HEADERS['cache-control'] };
+  if (headers) Object.assign(all, headers);
+  return { status, headers: all, body: JSON.stringify(body) };
 }
 
 /** The Fetch `Response` of an answer. */
