@@ -150,4 +150,24 @@ describe('createSourceCache', () => {
     expect((await cache.get('ws', 's'))?.enabled).toBe(false);
     expect(loads).toBe(2);
   });
+
+  it('peek answers fresh entries only, and resolves nothing', async () => {
+    const clock = createManualClock();
+    let loads = 0;
+    const cache = createSourceCache({ clock, options: { ttlMs: 1000 }, load: async (_ws, id) => (loads++, id === 'gone' ? null : { connector: { name: 'hooks', version: '2.0.0' }, enabled: true }) });
+    expect(cache.peek('ws', 's')).toBeUndefined();
+    expect(loads).toBe(0);
+    await cache.get('ws', 's');
+    expect(cache.peek('ws', 's')?.enabled).toBe(true);
+    // Absence is not kept, so it is never peeked either.
+    expect(await cache.get('ws', 'gone')).toBeNull();
+    expect(cache.peek('ws', 'gone')).toBeUndefined();
+    await clock.advance(1000);
+    expect(cache.peek('ws', 's')).toBeUndefined();
+    cache.invalidate('ws', 's');
+    expect(loads).toBe(2);
+    await cache.get('ws', 's');
+    cache.invalidate('ws', 's');
+    expect(cache.peek('ws', 's')).toBeUndefined();
+  });
 });

@@ -8,6 +8,11 @@ import type { Clock } from '../clock/index.js';
 export interface ExpiringCache<V> {
   /** The value from the cache or resolved now; rejections are not cached. */
   get(workspaceId: string, id: string): Promise<V>;
+  /**
+   * The cached value when it is still fresh, else undefined (nothing is resolved): lets a hot path
+   * skip a promise and its await on a hit, calling {@link ExpiringCache.get} only on a miss.
+   */
+  peek(workspaceId: string, id: string): V | undefined;
   /** Forgets an entry now (it changed in this process). */
   invalidate(workspaceId: string, id: string): void;
 }
@@ -51,17 +56,33 @@ export function createExpiringCache<V>(options: ExpiringCacheOptions<V>): Expiri
     while (entries.size > maxEntries) entries.delete(entries.keys().next().value!);
   };
 
+  /** A fresh entry, marked as the most recently used; expired ones are dropped. */
+  const fresh = (key: string): Entry<V> | undefined => {
+    const entry = entries.get(key);
+    if (!entry) return undefined;
+    if (entry.expiresAt <= options.clock.now()) {
+      entries.delete(key);
+      return undefined;
+    }
+    // Recency matters only once evictions are near: below half the bound the re-insertion (a
+    // delete and a set, on every hit of every request) is skipped.
+    if (entries.size > maxEntries / 2) {
+      entries.delete(key);
+      entries.set(key, entry);
+    }
+    return entry;
+  };
+
   return {
+    peek(workspaceId, id) {
+      return ttlMs === 0 ? undefined : fresh(keyOf(workspaceId, id))?.value;
+    },
+
     get(workspaceId, id) {
       if (ttlMs === 0) return options.resolve(workspaceId, id);
       const key = keyOf(workspaceId, id);
-      const entry = entries.get(key);
-      if (entry && entry.expiresAt > options.clock.now()) {
-        entries.delete(key);
-        entries.set(key, entry);
-        return Promise.resolve(entry.value);
-      }
-      if (entry) entries.delete(key);
+      const entry = fresh(key);
+      if (entry) return Promise.resolve(entry.value);
       const pending = loading.get(key);
       if (pending) return pending;
       const load: Promise<V> = options.resolve(workspaceId, id).then(

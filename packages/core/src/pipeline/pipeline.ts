@@ -272,7 +272,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
 
     async ingest(workspaceId, sourceId, items, o = {}) {
       if (items.length === 0) return { accepted: 0, ids: [] };
-      const source = await sourceCache.get(workspaceId, sourceId);
+      // A hit needs no await (the usual case: every request of a busy source).
+      const source = sourceCache.peek(workspaceId, sourceId) ?? (await sourceCache.get(workspaceId, sourceId));
       if (!source) throw createError('sources', 'not_found', `source ${sourceId} not found in workspace ${workspaceId}`);
       if (!source.enabled) throw createError('pipeline', 'forbidden', `source ${sourceId} is disabled`);
       const { connector } = source;

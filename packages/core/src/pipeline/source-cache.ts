@@ -30,6 +30,8 @@ export interface IngestSource {
 export interface SourceCache {
   /** The source, from the cache or loaded; null when it does not exist (absence is not cached). */
   get(workspaceId: string, sourceId: string): Promise<IngestSource | null>;
+  /** The cached source when it is still fresh, else undefined; loads nothing. */
+  peek(workspaceId: string, sourceId: string): IngestSource | undefined;
   /** Forgets a source now (it changed or was deleted in this process). */
   invalidate(workspaceId: string, sourceId: string): void;
 }
@@ -40,11 +42,17 @@ export interface SourceCache {
  * change can never be overwritten by a read that raced it. A missing source is not cached.
  */
 export function createSourceCache(deps: { load: (workspaceId: string, sourceId: string) => Promise<IngestSource | null>; clock: Clock; options?: SourceCacheOptions }): SourceCache {
-  return createExpiringCache<IngestSource | null>({
+  const cache = createExpiringCache<IngestSource | null>({
     resolve: deps.load,
     clock: deps.clock,
     ttlMs: deps.options?.ttlMs ?? 5000,
     ...(deps.options?.maxEntries !== undefined ? { maxEntries: deps.options.maxEntries } : {}),
     keep: (value) => value !== null,
   });
+  return {
+    get: cache.get,
+    // Absence is never kept, so a kept entry is a source.
+    peek: (workspaceId, sourceId) => cache.peek(workspaceId, sourceId) ?? undefined,
+    invalidate: cache.invalidate,
+  };
 }

@@ -225,7 +225,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
 
   /** Claims a delivery and looks for its record, in one step when the store can. */
   async function claimOrGet(store: DedupStore, workspaceId: string, key: string): Promise<ClaimOutcome> {
-    if (store.claimOrGet) return store.claimOrGet(workspaceId, key, claimTtlMs);
+    if (store.claimOrGet) return await store.claimOrGet(workspaceId, key, claimTtlMs);
     let release: (() => Promise<void>) | null = null;
     try {
       let previous = await store.get(workspaceId, key);
@@ -269,7 +269,8 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     const declared = declaredLength(request.contentLength);
     if (declared !== undefined && declared > maxBodyBytes) throw new Answer(payloadTooLarge(maxBodyBytes));
 
-    const resolved = await resolve(params);
+    // A hit needs no await (the usual case under load).
+    const resolved = sourceCache.peek(params.workspaceId, params.sourceId) ?? (await resolve(params));
     if (!resolved.source.enabled) throw new Answer(webhookError('forbidden', 'this source is disabled'));
     const spec = resolved.connector.webhook;
     if (!spec || !resolved.source.webhook) {

@@ -14,6 +14,8 @@ import type { Clock } from '../clock/index.js';
 export interface ResolvedSourceCache<V> {
   /** The value from the cache or resolved; errors (a missing source) are not cached. */
   get(workspaceId: string, sourceId: string): Promise<V>;
+  /** The cached value when it is still fresh, else undefined; resolves nothing. */
+  peek(workspaceId: string, sourceId: string): V | undefined;
   /** Forgets a source now (it changed in this process). */
   invalidate(workspaceId: string, sourceId: string): void;
 }
