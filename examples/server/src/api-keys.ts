@@ -106,6 +106,11 @@ export interface ApiKeyStore {
    * token (authentication compares it with the admin token's first), saves hashing it again.
    */
   verify(token: string, tokenHash?: string): Promise<{ workspaceId: string; keyId: string } | null>;
+  /**
+   * {@link ApiKeyStore.verify} when the key's document is cached and fresh, with no promise: the same
+   * answer, or `undefined` when deciding needs a read (then call `verify`).
+   */
+  verifyCached(token: string, tokenHash?: string): { workspaceId: string; keyId: string } | null | undefined;
 }
 
 /** Creates the key store. */
@@ -124,9 +129,14 @@ export function createApiKeyStore(options: ApiKeyStoreOptions): ApiKeyStore {
     generation++;
     docCache.delete(keyId);
   };
-  const loadKey = async (keyId: string) => {
+  /** The cached document when it is fresh; undefined when it must be read. */
+  const cachedKey = (keyId: string): ApiKeyDocument | null | undefined => {
     const cached = cacheTtl > 0 ? docCache.get(keyId) : undefined;
-    if (cached && cached.until > clock.now()) return cached.doc;
+    return cached && cached.until > clock.now() ? cached.doc : undefined;
+  };
+  const loadKey = async (keyId: string) => {
+    const cached = cachedKey(keyId);
+    if (cached !== undefined) return cached;
     const startedAt = generation;
     const doc = await storage.getDocument<ApiKeyDocument>(API_KEYS, GLOBAL_SCOPE, keyId);
     // Unknown ids are not cached: a key created by another process must work at once.
@@ -271,22 +281,33 @@ export function createApiKeyStore(options: ApiKeyStoreOptions): ApiKeyStore {
     async verify(token, tokenHash) {
       const keyId = keyIdOf(token);
       if (!keyId) return null;
-      const doc = await loadKey(keyId);
-      if (!doc || isExpired(doc)) return null;
-      const hash = tokenHash ?? sha256(token);
-      const current = constantTimeEqual(hash, doc.hash);
-      // Both compared whatever the first gave, so timing does not tell which secret matched.
-      const previous = doc.previousHash ? constantTimeEqual(hash, doc.previousHash) : false;
-      const inGrace = previous && doc.previousValidUntil != null && Date.parse(doc.previousValidUntil) > clock.now();
-      if (!current && !inGrace) return null;
-      const now = clock.now();
-      if (now - (lastWrite.get(keyId) ?? -Infinity) >= usageInterval) {
-        lastWrite.set(keyId, now);
-        if (lastWrite.size > 10_000) for (const k of [...lastWrite.keys()].slice(0, 1000)) lastWrite.delete(k);
-        // Not awaited: recording a use must not slow or fail the request.
-        void storage.putDocument(API_KEY_USAGE, GLOBAL_SCOPE, keyId, { lastUsedAt: iso(now) }).catch((error: unknown) => options.onError?.(error));
-      }
-      return { workspaceId: doc.workspaceId, keyId };
+      return check(keyId, await loadKey(keyId), token, tokenHash);
+    },
+
+    verifyCached(token, tokenHash) {
+      const keyId = keyIdOf(token);
+      if (!keyId) return null;
+      const doc = cachedKey(keyId);
+      return doc === undefined ? undefined : check(keyId, doc, token, tokenHash);
     },
   };
+
+  /** What a token opens, given its key's document: expiry, the current and the previous secret. */
+  function check(keyId: string, doc: ApiKeyDocument | null, token: string, tokenHash: string | undefined) {
+    if (!doc || isExpired(doc)) return null;
+    const hash = tokenHash ?? sha256(token);
+    const current = constantTimeEqual(hash, doc.hash);
+    // Both compared whatever the first gave, so timing does not tell which secret matched.
+    const previous = doc.previousHash ? constantTimeEqual(hash, doc.previousHash) : false;
+    const inGrace = previous && doc.previousValidUntil != null && Date.parse(doc.previousValidUntil) > clock.now();
+    if (!current && !inGrace) return null;
+    const now = clock.now();
+    if (now - (lastWrite.get(keyId) ?? -Infinity) >= usageInterval) {
+      lastWrite.set(keyId, now);
+      if (lastWrite.size > 10_000) for (const k of [...lastWrite.keys()].slice(0, 1000)) lastWrite.delete(k);
+      // Not awaited: recording a use must not slow or fail the request.
+      void storage.putDocument(API_KEY_USAGE, GLOBAL_SCOPE, keyId, { lastUsedAt: iso(now) }).catch((error: unknown) => options.onError?.(error));
+    }
+    return { workspaceId: doc.workspaceId, keyId };
+  }
 }

@@ -4,7 +4,9 @@ import { createManualClock } from '@tributary/core/clock';
 import { createMemoryStorage } from '@tributary/core/storage/memory';
 import type { StorageAdapter } from '@tributary/core/storage';
 import { describe, expect, it } from 'vitest';
+import { GLOBAL_SCOPE } from '@tributary/core/storage';
 import { API_KEYS, createApiKeyStore } from '../src/api-keys.js';
+import { createAuth, WORKSPACES } from '../src/auth.js';
 import { loadConfig } from '../src/config.js';
 
 /** Counts reads of key documents, to tell a cache hit from a lookup. */
@@ -76,6 +78,53 @@ describe('API key cache with shared engines', () => {
     expect(await pending).not.toBeNull(); // it read before the rotation
     expect(await store.verify(old)).toBeNull(); // but did not cache the old document
     expect(await store.verify(next)).not.toBeNull();
+  });
+
+  it('verifyCached answers as verify does once the document is cached, and undefined when a read is needed', async () => {
+    const clock = createManualClock();
+    const counted = countingStorage(createMemoryStorage());
+    const store = createApiKeyStore({ storage: counted.storage, clock, cacheTtlMs: 2000 });
+    const { apiKey, key } = await store.create('ws1');
+    await store.create('ws1');
+    const forged = `${apiKey.slice(0, apiKey.indexOf('.') + 1)}${'A'.repeat(43)}`;
+    const readsBefore = counted.reads();
+    expect(store.verifyCached(apiKey)).toBeUndefined(); // never read: undecided, and nothing is read
+    expect(store.verifyCached('not-a-key')).toBeNull(); // not even the shape of a key
+    expect(counted.reads()).toBe(readsBefore);
+    expect(await store.verify(apiKey)).toEqual({ workspaceId: 'ws1', keyId: key.id });
+    expect(store.verifyCached(apiKey)).toEqual({ workspaceId: 'ws1', keyId: key.id });
+    expect(store.verifyCached(forged)).toBeNull();
+    expect(counted.reads()).toBe(readsBefore + 1);
+    await clock.advance(2000);
+    expect(store.verifyCached(apiKey)).toBeUndefined(); // the cached document went stale
+    expect(await store.verify(apiKey)).not.toBeNull();
+    expect(await store.revoke('ws1', key.id, { allowLast: false })).toBe(true);
+    expect(store.verifyCached(apiKey)).toBeUndefined(); // revoked here: dropped, so read again
+    expect(await store.verify(apiKey)).toBeNull();
+    // Without a cache, every answer needs a read.
+    const uncached = createApiKeyStore({ storage: createMemoryStorage(), clock });
+    const { apiKey: other } = await uncached.create('ws2');
+    expect(await uncached.verify(other)).not.toBeNull();
+    expect(uncached.verifyCached(other)).toBeUndefined();
+  });
+
+  it('authorizeWorkspace answers the same from its caches as through the store', async () => {
+    const clock = createManualClock();
+    const storage = createMemoryStorage();
+    await storage.putDocument(WORKSPACES, GLOBAL_SCOPE, 'ws1', { id: 'ws1', name: 'one', createdAt: new Date(clock.now()).toISOString() });
+    await storage.putDocument(WORKSPACES, GLOBAL_SCOPE, 'ws2', { id: 'ws2', name: 'two', createdAt: new Date(clock.now()).toISOString() });
+    const auth = createAuth({ storage, adminToken: 'admin-token-of-this-test', clock, keyCacheTtlMs: 2000 });
+    const { apiKey } = await auth.createApiKey('ws1');
+    const outcome = (p: Promise<unknown>) => p.then(() => 'ok', (error: { code?: string }) => error.code);
+    // Twice each: the first reads the store, the second answers from the caches.
+    for (let round = 0; round < 2; round++) {
+      expect(await auth.authorizeWorkspace(`Bearer ${apiKey}`, 'ws1')).toMatchObject({ principal: { kind: 'key', workspaceId: 'ws1' }, workspace: { id: 'ws1' } });
+      expect(await outcome(auth.authorizeWorkspace(`Bearer ${apiKey}`, 'ws2'))).toBe('forbidden');
+      expect(await outcome(auth.authorizeWorkspace(`Bearer ${apiKey}x`, 'ws1'))).toBe('unauthorized');
+      expect(await outcome(auth.authorizeWorkspace(undefined, 'ws1'))).toBe('unauthorized');
+      expect(await auth.authorizeWorkspace('Bearer admin-token-of-this-test', 'ws2')).toMatchObject({ principal: { kind: 'admin' }, workspace: { id: 'ws2' } });
+      expect(await outcome(auth.authorizeWorkspace('Bearer admin-token-of-this-test', 'ws-missing'))).toBe('not_found');
+    }
   });
 
   it('TRIBUTARY_API_KEY_CACHE_MS defaults to 2 s and is validated', () => {

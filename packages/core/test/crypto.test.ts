@@ -51,5 +51,17 @@ describe('secret box (AES-256-GCM)', () => {
     expect(constantTimeEqual('abc', 'abc')).toBe(true);
     expect(constantTimeEqual('abc', 'abd')).toBe(false);
     expect(constantTimeEqual('abc', 'abcd')).toBe(false);
+    expect(constantTimeEqual('abcd', 'abc')).toBe(false);
+    expect(constantTimeEqual('', '')).toBe(true);
+    expect(constantTimeEqual('', 'a')).toBe(false);
+    expect(constantTimeEqual('ünïcode ✓', 'ünïcode ✓')).toBe(true);
+    expect(constantTimeEqual('ünïcode ✓', 'ünïcode ✗')).toBe(false);
+    // Lone surrogates are different strings, though UTF-8 would encode both as U+FFFD.
+    expect(constantTimeEqual('\uD800', '\uDC00')).toBe(false);
+    // A difference anywhere counts, first or last.
+    const hash = 'a'.repeat(64);
+    expect(constantTimeEqual(hash, `b${hash.slice(1)}`)).toBe(false);
+    expect(constantTimeEqual(hash, `${hash.slice(0, 63)}b`)).toBe(false);
+    expect(constantTimeEqual(hash, 'a'.repeat(64))).toBe(true);
   });
 });
