@@ -1,4 +1,4 @@
-// Deeply nested JSON: measured without recursion, and refused with typed errors wherever the
+// Deeply nested JSON: measured without unbounded recursion, and refused with typed errors wherever the
 // pipeline would otherwise recurse into it (ingest's serializer, the memory queue, the webhook handler).
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -43,6 +43,29 @@ describe('findJsonDepthExcess', () => {
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
     expect(findJsonDepthExcess(cyclic, 10)?.path).toBe(Array(10).fill('self').join('.'));
+  });
+
+  it('agrees with a plain measure of depth on random values, for limits either side of the recursive bound', () => {
+    // A deterministic generator, so a failure is reproducible.
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const build = (depth: number): unknown => {
+      if (depth === 0 || random() < 0.2) return random() < 0.5 ? 1 : 'x';
+      const size = Math.floor(random() * 4);
+      if (random() < 0.5) return Array.from({ length: size }, () => build(depth - 1));
+      return Object.fromEntries(Array.from({ length: size }, (_, i) => [`k${i}`, build(depth - 1)]));
+    };
+    const depthOf = (value: unknown): number =>
+      typeof value !== 'object' || value === null ? 0 : 1 + Math.max(0, ...Object.values(value as object).map(depthOf));
+    for (let i = 0; i < 300; i++) {
+      const value = build(1 + (i % 9));
+      for (const limit of [0, 1, 2, 3, 5, 8]) expect(findJsonDepthExcess(value, limit) !== null, `value ${i}, limit ${limit}`).toBe(depthOf(value) > limit);
+    }
+    // Past 512 levels of limit, the walk without recursion answers alone; below it, both agree.
+    expect(findJsonDepthExcess(arrays(1500), 2000)).toBeNull();
+    expect(findJsonDepthExcess(arrays(1500), 1100)?.path.split('.')).toHaveLength(1100);
+    expect(findJsonDepthExcess(arrays(512), 512)).toBeNull();
+    expect(findJsonDepthExcess(arrays(513), 512)?.path.split('.')).toHaveLength(512);
   });
 });
 

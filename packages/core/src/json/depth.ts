@@ -1,8 +1,9 @@
 /**
- * Nesting depth of parsed JSON, measured without recursion. `JSON.parse` builds values of any depth
- * without growing the stack, but nearly everything after it (`JSON.stringify`, `structuredClone`,
- * zod, canonical hashing) recurses and overflows a few thousand levels down; so depth is checked by
- * walking an explicit stack, which cannot overflow whatever the input.
+ * Nesting depth of parsed JSON, measured without unbounded recursion. `JSON.parse` builds values of
+ * any depth without growing the stack, but nearly everything after it (`JSON.stringify`,
+ * `structuredClone`, zod, canonical hashing) recurses and overflows a few thousand levels down; so
+ * depth is checked by a walk that recurses at most one level past the limit (for limits up to 512),
+ * or else walks an explicit stack, which cannot overflow whatever the input.
  */
 
 /** Nesting limit of the JSON the server's API takes by default. Real payloads stay far below it. */
@@ -30,6 +31,28 @@ interface Frame {
   parent: Frame | undefined;
 }
 
+/** Limits up to this are checked recursively first (far below any stack's size). */
+const MAX_RECURSIVE_DEPTH = 512;
+
+/** Whether `value`, at `depth`, holds anything nested deeper than `maxDepth`. */
+function exceeds(value: object, depth: number, maxDepth: number): boolean {
+  if (depth > maxDepth) return true;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const child: unknown = value[i];
+      if (typeof child === 'object' && child !== null && exceeds(child, depth + 1, maxDepth)) return true;
+    }
+    return false;
+  }
+  // Own enumerable keys, as the frames' walk visits them.
+  const keys = Object.keys(value);
+  for (let i = 0; i < keys.length; i++) {
+    const child: unknown = (value as Record<string, unknown>)[keys[i]!];
+    if (typeof child === 'object' && child !== null && exceeds(child, depth + 1, maxDepth)) return true;
+  }
+  return false;
+}
+
 function pathOf(frame: Frame): string {
   const keys: string[] = [];
   for (let f: Frame | undefined = frame; f?.parent; f = f.parent) keys.push(f.key);
@@ -45,6 +68,11 @@ function pathOf(frame: Frame): string {
  */
 export function findJsonDepthExcess(value: unknown, maxDepth: number): JsonDepthExcess | null {
   if (typeof value !== 'object' || value === null) return null;
+  // Every ingested record is checked, and nearly all are shallow: a plain recursive walk, which
+  // allocates nothing, answers those; the frames below, which name the path, are built only for a
+  // value found too deep. Recursion stops one level past the limit, so it is bounded by it (and
+  // limits too large to recurse that far go straight to the frames).
+  if (maxDepth <= MAX_RECURSIVE_DEPTH && !exceeds(value, 1, maxDepth)) return null;
   const stack: Frame[] = [{ value, depth: 1, key: '', parent: undefined }];
   while (stack.length > 0) {
     const frame = stack.pop()!;
