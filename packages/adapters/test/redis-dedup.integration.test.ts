@@ -49,6 +49,33 @@ else {
       }
     });
 
+    it('records and claims of one turn go in one call, records first: a copy claiming then finds the record', async () => {
+      const store = createRedisDedupStore({ url: REDIS_URL, keyPrefix: PREFIX });
+      try {
+        const run = Date.now();
+        const accepted = Array.from({ length: 30 }, (_, n) => `accepted-${run}-${n}`);
+        await Promise.all(accepted.map((key) => store.claimOrGet!('ws', key, 60_000)));
+        const record = { sourceId: 's', deliveryId: 'd', acceptedAt: new Date().toISOString(), expiresAt: Date.now() + 60_000, accepted: 1, ids: ['rec_1'] };
+        const fresh = Array.from({ length: 30 }, (_, n) => `fresh-${run}-${n}`);
+        // In one turn: the records of the accepted deliveries, copies of them, and new deliveries.
+        const [remembered, copies, news] = await Promise.all([
+          Promise.all(accepted.map((key) => store.remember('ws', key, record))),
+          Promise.all(accepted.map((key) => store.claimOrGet!('ws', key, 60_000))),
+          Promise.all(fresh.map((key) => store.claimOrGet!('ws', key, 60_000))),
+        ]);
+        expect(remembered).toHaveLength(30);
+        expect(copies).toEqual(accepted.map(() => ({ record })));
+        expect(news.every((o) => 'release' in o)).toBe(true);
+        // Beyond one call's bound (200 of each kind) the turn is split, with the same outcomes.
+        const many = Array.from({ length: 450 }, (_, n) => `many-${run}-${n}`);
+        await Promise.all(many.map((key) => store.claimOrGet!('ws', key, 60_000)));
+        const [, again] = await Promise.all([Promise.all(many.map((key) => store.remember('ws', key, record))), Promise.all(many.map((key) => store.claimOrGet!('ws', key, 60_000)))]);
+        expect(again.every((o) => 'record' in o)).toBe(true);
+      } finally {
+        await store.dispose();
+      }
+    });
+
     it('an unreachable Redis is `unavailable` (the handler answers 503), never a silent pass', async () => {
       const store = createRedisDedupStore({ url: 'redis://127.0.0.1:1', redisOptions: { maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: false } });
       try {

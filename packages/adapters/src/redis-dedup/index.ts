@@ -4,10 +4,11 @@
  * A delivery's key holds either its in-progress claim or, once its items are enqueued, its record;
  * both expire by Redis TTL (the claim after its lease, the record at `expiresAt`), so nothing has to
  * sweep them. A new delivery costs two steps, claim-or-read and then the record over the claim (which
- * also gives the claim back, so its release sends nothing). The steps of concurrent deliveries made
- * in one turn of the event loop go as one script call each: under load, two commands per burst of
- * deliveries, where storage-backed dedup costs database commits. The keys of one call may lie in
- * any slot, so this store needs a Redis that is not a cluster.
+ * also gives the claim back, so its release sends nothing). The steps asked for in one turn of the
+ * event loop go as one script call: under load, one command a turn carries the records of the
+ * deliveries just accepted and the claims of the new ones, where storage-backed dedup costs database
+ * commits. The keys of one call may lie in any slot, so this store needs a Redis that is not a
+ * cluster.
  *
  * Choose it when the queue is Redis already (the records then share its durability: a Redis that
  * loses its data loses the queue too); a delivery whose record was lost is enqueued again on its
@@ -18,8 +19,8 @@ import type { Redis, RedisOptions } from 'ioredis';
 import { createError, toError } from '@tributary/core/errors';
 import type { ClaimOutcome, DedupStore, DeliveryRecord } from '@tributary/core/webhooks';
 import { loadIoredis } from '../_shared/load-ioredis.js';
-import { CLAIM_OR_GET_MANY, RELEASE, REMEMBER_MANY } from './scripts.js';
-import { tickBatch } from './tick-batch.js';
+import { CLAIM_OR_GET_MANY, RELEASE, REMEMBER_MANY, REMEMBER_THEN_CLAIM } from './scripts.js';
+import { turnBatch, type TurnEntry } from './turn-batch.js';
 
 const COMPONENT = 'webhooks:redis-dedup';
 
@@ -52,6 +53,7 @@ type Stored = DeliveryRecord | StoredClaim;
 type Client = Redis & {
   tributaryDedupClaimMany?: (keyCount: number, ...keysThenArgs: (string | number)[]) => Promise<(string | null)[]>;
   tributaryDedupRememberMany?: (keyCount: number, ...keysThenArgs: (string | number)[]) => Promise<number>;
+  tributaryDedupRememberThenClaim?: (keyCount: number, ...keysThenArgs: (string | number)[]) => Promise<(string | null)[]>;
   tributaryDedupRelease?: (key: string, claim: string) => Promise<number>;
 };
 
@@ -70,6 +72,7 @@ export function createRedisDedupStore(options: RedisDedupStoreOptions = {}): Red
     // No numberOfKeys: each call says how many keys it carries.
     if (!c.tributaryDedupClaimMany) c.defineCommand('tributaryDedupClaimMany', { lua: CLAIM_OR_GET_MANY });
     if (!c.tributaryDedupRememberMany) c.defineCommand('tributaryDedupRememberMany', { lua: REMEMBER_MANY });
+    if (!c.tributaryDedupRememberThenClaim) c.defineCommand('tributaryDedupRememberThenClaim', { lua: REMEMBER_THEN_CLAIM });
     if (!c.tributaryDedupRelease) c.defineCommand('tributaryDedupRelease', { numberOfKeys: 1, lua: RELEASE });
     return c;
   };
@@ -78,7 +81,7 @@ export function createRedisDedupStore(options: RedisDedupStoreOptions = {}): Red
     if (client) return Promise.resolve(ensureScripts(client));
     connecting ??= (async () => {
       const RedisClass = await loadIoredis(COMPONENT);
-      // No auto-pipelining: the store batches each turn's claims and records itself (tickBatch), so
+      // No auto-pipelining: the store batches each turn's claims and records itself (turnBatch), so
       // ioredis's own per-command batching only added work (about 10 µs of CPU per webhook in
       // bench/ingest-inprocess.ts).
       const c = new RedisClass(options.url ?? 'redis://127.0.0.1:6379', { enableAutoPipelining: false, ...options.redisOptions }) as Client;
@@ -106,18 +109,23 @@ export function createRedisDedupStore(options: RedisDedupStoreOptions = {}): Red
     }
   };
 
-  /** One script call with the keys and then the arguments of a batch (two per key). */
-  const flatten = (batch: { redisKey: string; value: string; ttlMs: number }[]): (string | number)[] => {
-    const out: (string | number)[] = batch.map((b) => b.redisKey);
-    for (const b of batch) out.push(b.value, b.ttlMs);
+  /** The keys of a script call, then `leading` arguments, then each key's two (value and TTL). */
+  const scriptArgs = (entries: TurnEntry[], leading: (string | number)[] = []): (string | number)[] => {
+    const out: (string | number)[] = entries.map((e) => e.redisKey);
+    out.push(...leading);
+    for (const e of entries) out.push(e.value, e.ttlMs);
     return out;
   };
-  const claimBatch = tickBatch((batch: { redisKey: string; value: string; ttlMs: number }[]) =>
-    call('claiming deliveries', (c) => c.tributaryDedupClaimMany!(batch.length, ...flatten(batch))),
-  MAX_BATCH);
-  const rememberBatch = tickBatch(async (batch: { redisKey: string; value: string; ttlMs: number }[]) => {
-    await call('remembering deliveries', (c) => c.tributaryDedupRememberMany!(batch.length, ...flatten(batch)));
-    return batch.map(() => undefined);
+  // One script call a turn: the records of deliveries just accepted and the claims of new ones,
+  // records first (a copy claiming in the same call then finds the record, not a claim).
+  const turns = turnBatch(async (records, claims) => {
+    if (claims.length === 0) {
+      await call('remembering deliveries', (c) => c.tributaryDedupRememberMany!(records.length, ...scriptArgs(records)));
+      return [];
+    }
+    if (records.length === 0) return call('claiming deliveries', (c) => c.tributaryDedupClaimMany!(claims.length, ...scriptArgs(claims)));
+    const both = [...records, ...claims];
+    return call('remembering and claiming deliveries', (c) => c.tributaryDedupRememberThenClaim!(both.length, ...scriptArgs(both, [records.length])));
   }, MAX_BATCH);
 
   /**
@@ -140,7 +148,7 @@ export function createRedisDedupStore(options: RedisDedupStoreOptions = {}): Red
     const redisKey = keyOf(workspaceId, key);
     // A StoredClaim's JSON, written out: the owner holds only a UUID's characters, a colon and digits.
     const claim = `{"pending":true,"owner":"${ownerPrefix}:${++claims}"}`;
-    const found = await claimBatch({ redisKey, value: claim, ttlMs: Math.max(1, Math.ceil(ttlMs)) });
+    const found = await turns.claim({ redisKey, value: claim, ttlMs: Math.max(1, Math.ceil(ttlMs)) });
     if (found === null) {
       held.set(redisKey, claim);
       return { release: releaseOf(redisKey, claim) };
@@ -170,7 +178,7 @@ export function createRedisDedupStore(options: RedisDedupStoreOptions = {}): Red
       // The claim, if any, stays held and is given back by its release.
       if (ttlMs <= 0) return;
       const redisKey = keyOf(workspaceId, key);
-      await rememberBatch({ redisKey, value: JSON.stringify(record), ttlMs });
+      await turns.remember({ redisKey, value: JSON.stringify(record), ttlMs });
       // The record replaced the claim on the server: nothing is left to give back.
       held.delete(redisKey);
     },
@@ -178,7 +186,7 @@ export function createRedisDedupStore(options: RedisDedupStoreOptions = {}): Red
     async dispose() {
       // Claims and records waiting for their turn's script call go out before the connection closes
       // (a record is often written just after the delivery was answered).
-      await Promise.all([claimBatch.drain(), rememberBatch.drain()]);
+      await turns.drain();
       const c = client;
       client = undefined;
       connecting = undefined;

@@ -44,3 +44,26 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0
 `;
+
+/**
+ * {@link REMEMBER_MANY} then {@link CLAIM_OR_GET_MANY} in one call: the records of one turn and its
+ * claims. KEYS: the records' keys, then the claims' keys. ARGV: the number of records, then for each
+ * key in turn its value (JSON) and its TTL in ms. Returns one entry per claim, as CLAIM_OR_GET_MANY.
+ */
+export const REMEMBER_THEN_CLAIM = `
+local records = tonumber(ARGV[1])
+for i = 1, records do
+  redis.call('SET', KEYS[i], ARGV[2 * i], 'PX', tonumber(ARGV[2 * i + 1]))
+end
+local out = {}
+for i = records + 1, #KEYS do
+  local held = redis.call('GET', KEYS[i])
+  if held then
+    out[i - records] = held
+  else
+    redis.call('SET', KEYS[i], ARGV[2 * i], 'PX', tonumber(ARGV[2 * i + 1]))
+    out[i - records] = false
+  end
+end
+return out
+`;
