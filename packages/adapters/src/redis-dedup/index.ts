@@ -118,14 +118,14 @@ export function createRedisDedupStore(options: RedisDedupStoreOptions = {}): Red
   };
   // One script call a turn: the records of deliveries just accepted and the claims of new ones,
   // records first (a copy claiming in the same call then finds the record, not a claim).
-  const turns = turnBatch(async (records, claims) => {
-    if (claims.length === 0) {
-      await call('remembering deliveries', (c) => c.tributaryDedupRememberMany!(records.length, ...scriptArgs(records)));
+  const turns = turnBatch(async (toRemember, toClaim) => {
+    if (toClaim.length === 0) {
+      await call('remembering deliveries', (c) => c.tributaryDedupRememberMany!(toRemember.length, ...scriptArgs(toRemember)));
       return [];
     }
-    if (records.length === 0) return call('claiming deliveries', (c) => c.tributaryDedupClaimMany!(claims.length, ...scriptArgs(claims)));
-    const both = [...records, ...claims];
-    return call('remembering and claiming deliveries', (c) => c.tributaryDedupRememberThenClaim!(both.length, ...scriptArgs(both, [records.length])));
+    if (toRemember.length === 0) return call('claiming deliveries', (c) => c.tributaryDedupClaimMany!(toClaim.length, ...scriptArgs(toClaim)));
+    const both = [...toRemember, ...toClaim];
+    return call('remembering and claiming deliveries', (c) => c.tributaryDedupRememberThenClaim!(both.length, ...scriptArgs(both, [toRemember.length])));
   }, MAX_BATCH);
 
   /**
