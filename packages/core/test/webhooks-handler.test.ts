@@ -46,6 +46,22 @@ const hooks = defineConnector({
   },
 });
 
+/** The same deliveries parsed asynchronously (a connector that looks something up first). */
+const asyncHooks = defineConnector({
+  name: 'async-hooks',
+  version: '1.0.0',
+  configSchema: z.object({}),
+  parse: hooks.parse,
+  webhook: {
+    signatureScheme: 'none',
+    async parse(request, body, context) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (typeof body === 'object' && body !== null && (body as { noItems?: unknown }).noItems === true) return {} as never;
+      return hooks.webhook!.parse(request, body, context);
+    },
+  },
+});
+
 /** A connector that is only pulled. */
 const pullOnly = defineConnector({ name: 'pull-only', version: '1.0.0', configSchema: z.object({}), async *fetch() {} });
 
@@ -72,11 +88,12 @@ afterEach(async () => {
 async function setup(overrides: Partial<WebhookHandlerOptions> = {}) {
   const queue = flakyQueue();
   const clock = createManualClock(NOW);
-  const pipeline = createPipeline({ storage: createMemoryStorage({ clock }), queue, connectors: [hooks, pullOnly], secretKey: generateKey(), clock });
+  const pipeline = createPipeline({ storage: createMemoryStorage({ clock }), queue, connectors: [hooks, asyncHooks, pullOnly], secretKey: generateKey(), clock });
   pipelines.push(pipeline);
   await pipeline.sources.create(WS, { id: 'sw', name: 'signed', connector: 'hooks', webhook: { secret: SW_SECRET } });
   await pipeline.sources.create(WS, { id: 'gh', name: 'github-signed', connector: 'hooks', webhook: { scheme: 'github', secret: GH_SECRET } });
   await pipeline.sources.create(WS, { id: 'open', name: 'unsigned', connector: 'hooks', webhook: { secret: null } });
+  await pipeline.sources.create(WS, { id: 'async', name: 'parsed asynchronously', connector: 'async-hooks', webhook: { secret: null } });
   await pipeline.sources.create(WS, { id: 'nohook', name: 'no webhook', connector: 'hooks' });
   await pipeline.sources.create(WS, { id: 'pull', name: 'pull only', connector: 'pull-only', webhook: {} });
   await pipeline.sources.create(WS, { id: 'off', name: 'disabled', connector: 'hooks', webhook: { secret: null }, enabled: false });
@@ -257,6 +274,20 @@ describe('webhook handler: bodies', () => {
     const json = await expectError(await handler.handle(post('open', JSON.stringify({ explode: true })), { workspaceId: WS, sourceId: 'open' }), 500, 'internal');
     expect(json.error.message).not.toContain('details');
     expect(errors.map((e) => e.stage)).toEqual(['parse']);
+  });
+
+  it('a connector that parses asynchronously gets the same answers: 202, 400 naming the field, 500 for its bug or a result without items', async () => {
+    const { handler, errors, parseDepth } = await setup();
+    const accepted = await handler.handle(post('async', event('a1')), { workspaceId: WS, sourceId: 'async' });
+    expect(accepted.status).toBe(202);
+    expect(await accepted.json()).toMatchObject({ accepted: 1, ids: [recordId(WS, 'async', 'a1')] });
+    const invalid = await expectError(await handler.handle(post('async', JSON.stringify({ id: 'a2', text: 42 })), { workspaceId: WS, sourceId: 'async' }), 400, 'validation', /text/);
+    expect(invalid.error.issues).toEqual([expect.objectContaining({ path: 'text' })]);
+    const bug = await expectError(await handler.handle(post('async', JSON.stringify({ explode: true })), { workspaceId: WS, sourceId: 'async' }), 500, 'internal');
+    expect(bug.error.message).not.toContain('details');
+    await expectError(await handler.handle(post('async', JSON.stringify({ noItems: true })), { workspaceId: WS, sourceId: 'async' }), 500, 'internal');
+    expect(errors.map((e) => e.stage)).toEqual(['parse', 'parse']);
+    expect(await parseDepth()).toBe(1);
   });
 
   it('accepts a body of exactly the limit and refuses one byte more (413), announced or streamed', async () => {

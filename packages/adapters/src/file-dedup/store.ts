@@ -112,6 +112,16 @@ export function createFileDedupStoreOn(options: FileDedupStoreOptions, io: Journ
   };
 
   /**
+   * The opened store when it may be used at once (open, not disposed, its journal healthy): the
+   * calls every webhook makes then take no await; anything else goes through {@link ready}, which
+   * opens or throws.
+   */
+  const openNow = (): Opened | undefined => {
+    const value = disposed ? undefined : opener.current;
+    return value && !value.writer.failure ? value : undefined;
+  };
+
+  /**
    * Drops lapsed claims at the old end, a couple per claim: every claim of the handler has the same
    * lease, so they lapse in about the order they were taken, and a claim whose holder never released
    * it (a request that died with an exception nobody caught) does not stay in memory for good.
@@ -154,7 +164,7 @@ export function createFileDedupStoreOn(options: FileDedupStoreOptions, io: Journ
     // Everything happens in one synchronous step after the store is open: looking for the record
     // and taking the claim cannot be interleaved with another request's.
     async claimOrGet(workspaceId, key, ttlMs): Promise<ClaimOutcome> {
-      const q = await ready();
+      const q = openNow() ?? (await ready());
       const id = recordId(workspaceId, key);
       const record = q.table.get(id, clock.now());
       if (record) return { record };
@@ -163,7 +173,7 @@ export function createFileDedupStoreOn(options: FileDedupStoreOptions, io: Journ
     },
 
     async remember(workspaceId, key, record) {
-      const q = await ready();
+      const q = openNow() ?? (await ready());
       const now = clock.now();
       // Already past its expiry (a clock far behind the sender's retention): nothing to keep.
       if (record.expiresAt <= now) return;

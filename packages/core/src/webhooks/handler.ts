@@ -174,12 +174,16 @@ interface IncomingWebhook {
   headers: Headers;
   /** The `Content-Length` header as it came (hop-by-hop, so not among `headers` of the raw entry). */
   contentLength: string | null | undefined;
-  /** The body, at most `maxBodyBytes` of it. @throws TributaryError `payload_too_large` */
-  readBody(): Promise<Uint8Array>;
+  /** The body when it was read already (the raw entry): no closure or promise per request then. */
+  body: Uint8Array | undefined;
+  /** Reads the body when `body` is not given, at most `maxBodyBytes` of it. @throws TributaryError `payload_too_large` */
+  readBody?(): Promise<Uint8Array>;
 }
 
 const single = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
 const TRACEPARENT = /^[\da-f]{2}-[\da-f]{32}-[\da-f]{16}-[\da-f]{2}$/;
+const isPromiseLike = <T>(value: T | PromiseLike<T>): value is PromiseLike<T> =>
+  typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 const isZodError = (e: unknown): e is { issues: { path: PropertyKey[]; message: string }[] } =>
   e instanceof Error && e.name === 'ZodError' && Array.isArray((e as { issues?: unknown }).issues);
 
@@ -224,8 +228,13 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   pipeline.sources.onChange?.((workspaceId, sourceId) => sourceCache.invalidate(workspaceId, sourceId));
 
   /** Claims a delivery and looks for its record, in one step when the store can. */
-  async function claimOrGet(store: DedupStore, workspaceId: string, key: string): Promise<ClaimOutcome> {
-    if (store.claimOrGet) return await store.claimOrGet(workspaceId, key, claimTtlMs);
+  function claimOrGet(store: DedupStore, workspaceId: string, key: string): Promise<ClaimOutcome> {
+    // The store's own promise as it is: no async layer of ours around the usual case.
+    return store.claimOrGet ? store.claimOrGet(workspaceId, key, claimTtlMs) : claimThenGet(store, workspaceId, key);
+  }
+
+  /** {@link claimOrGet} over a store with separate `get` and `claim`. */
+  async function claimThenGet(store: DedupStore, workspaceId: string, key: string): Promise<ClaimOutcome> {
     let release: (() => Promise<void>) | null = null;
     try {
       let previous = await store.get(workspaceId, key);
@@ -279,11 +288,16 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     const schemeName = resolved.source.webhook.scheme ?? spec.signatureScheme;
 
     let rawBody: Uint8Array;
-    try {
-      rawBody = await request.readBody();
-    } catch (error) {
-      if (isTributaryError(error, 'payload_too_large')) throw new Answer(error);
-      throw new Answer(webhookError('validation', 'the request body could not be read'), undefined, error);
+    if (request.body) {
+      if (request.body.byteLength > maxBodyBytes) throw new Answer(payloadTooLarge(maxBodyBytes));
+      rawBody = request.body;
+    } else {
+      try {
+        rawBody = await request.readBody!();
+      } catch (error) {
+        if (isTributaryError(error, 'payload_too_large')) throw new Answer(error);
+        throw new Answer(webhookError('validation', 'the request body could not be read'), undefined, error);
+      }
     }
     const webhookRequest: WebhookRequest = { method: request.method, url: request.url, headers: request.headers, rawBody, receivedAt };
 
@@ -332,7 +346,9 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     }
 
     try {
-      const result = await parse(spec, webhookRequest, body, { workspaceId: params.workspaceId, sourceId: params.sourceId, config: resolved.config });
+      const parsing = parse(spec, webhookRequest, body, { workspaceId: params.workspaceId, sourceId: params.sourceId, config: resolved.config });
+      // A connector that parses synchronously (most do) costs no await.
+      const result = parsing instanceof Promise ? await parsing : parsing;
       let accepted = 0;
       let ids: string[] = [];
       if (result.items.length > 0) {
@@ -407,17 +423,43 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     if (held) await held().catch(() => undefined);
   }
 
-  async function parse(spec: WebhookSpec<unknown>, request: WebhookRequest, body: unknown, context: WebhookParams & { config: unknown }): Promise<WebhookParseResult> {
+  /**
+   * Runs the connector's parse: its result as it is when the connector answers synchronously, else a
+   * promise of it. Either way a failure becomes its {@link Answer}.
+   */
+  function parse(spec: WebhookSpec<unknown>, request: WebhookRequest, body: unknown, context: WebhookParams & { config: unknown }): WebhookParseResult | Promise<WebhookParseResult> {
+    let result: WebhookParseResult | PromiseLike<WebhookParseResult>;
+    try {
+      result = spec.parse(request, body, context);
+    } catch (error) {
+      throw parseFailure(error);
+    }
+    if (isPromiseLike(result)) return settleParse(result);
+    return checkParseResult(result);
+  }
+
+  /** {@link parse} for a connector that answered with a promise. */
+  async function settleParse(pending: PromiseLike<WebhookParseResult>): Promise<WebhookParseResult> {
     let result: WebhookParseResult;
     try {
-      result = await spec.parse(request, body, context);
+      result = await pending;
     } catch (error) {
-      if (isZodError(error)) throw new Answer(fromZodError('webhooks', 'webhook body', error, ['body']));
-      if (isTributaryError(error)) throw new Answer(error, error.code === 'validation' ? undefined : 'parse', error);
-      throw new Answer(webhookError('internal', 'the connector failed to parse the webhook'), 'parse', error);
+      throw parseFailure(error);
     }
+    return checkParseResult(result);
+  }
+
+  /** A parse result without an items array is the connector's bug (500), never the sender's. */
+  function checkParseResult(result: WebhookParseResult): WebhookParseResult {
     if (!result || !Array.isArray(result.items)) throw new Answer(webhookError('internal', 'the connector returned no items array'), 'parse');
     return result;
+  }
+
+  /** The answer to a connector's parse failure: its validation errors are the sender's (400), the rest ours. */
+  function parseFailure(error: unknown): Answer {
+    if (isZodError(error)) return new Answer(fromZodError('webhooks', 'webhook body', error, ['body']));
+    if (isTributaryError(error)) return new Answer(error, error.code === 'validation' ? undefined : 'parse', error);
+    return new Answer(webhookError('internal', 'the connector failed to parse the webhook'), 'parse', error);
   }
 
   /** Both entries: the steps, and every failure turned into its answer. */
@@ -441,21 +483,18 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
         url: request.url,
         headers: request.headers,
         contentLength: request.headers.get('content-length'),
+        body: undefined,
         readBody: () => readStreamCapped(request.body, maxBodyBytes),
       };
       return toResponse(await reply(incoming, params));
     },
     handleRaw(request, params) {
-      const body = request.body;
       const incoming: IncomingWebhook = {
         method: (request.method ?? 'POST').toUpperCase(),
         url: request.url,
         headers: new PlainHeaders(request.headers),
         contentLength: single(request.headers['content-length']),
-        readBody: async () => {
-          if (body.byteLength > maxBodyBytes) throw payloadTooLarge(maxBodyBytes);
-          return body;
-        },
+        body: request.body,
       };
       return reply(incoming, params);
     },
