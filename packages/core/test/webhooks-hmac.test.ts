@@ -43,6 +43,21 @@ describe('hmacSha256', () => {
     expect(hmacSha256('k').toString('hex')).toBe(reference('k'));
   });
 
+  it('agrees with createHmac whatever came before: longer keys then shorter ones, and messages past its reused scratch space', () => {
+    // The key block and the inner message are reused between calls: nothing of one call may leak into the next.
+    for (const length of [200, 65, 64, 20, 1, 0, 64, 3]) {
+      const key = randomBytes(length);
+      const text = 'k'.repeat(length);
+      expect(hmacSha256(key, 'same body').toString('hex'), `key of ${length} bytes`).toBe(reference(key, 'same body'));
+      expect(hmacSha256(text, 'same body').toString('hex'), `text key of ${length} characters`).toBe(reference(text, 'same body'));
+    }
+    for (const size of [16 * 1024 - 64, 16 * 1024 - 63, 16 * 1024, 70_000]) {
+      const body = randomBytes(size);
+      expect(hmacSha256('key', body).toString('hex'), `body of ${size} bytes`).toBe(reference('key', body));
+      expect(hmacSha256('key', 'short').toString('hex'), `a short body after one of ${size} bytes`).toBe(reference('key', 'short'));
+    }
+  });
+
   it('leaves what it was given untouched and gives the same digest again', () => {
     const key = Buffer.from('a key given as bytes');
     const body = Buffer.from('the body');

@@ -69,10 +69,18 @@ const sha256Latin1 = (data: Uint8Array) => (nodeCrypto as unknown as { hash: One
 
 const BLOCK_BYTES = 64;
 const DIGEST_BYTES = 32;
-// Scratch space of hmacSha256, zeroed after each use (it holds key material): the key's inner pad
-// block, and the outer pad block followed by the inner digest.
-const innerPad = Buffer.alloc(BLOCK_BYTES);
+// Scratch space of hmacSha256, zeroed after each use where it held key material: the key (when it
+// fits a block), and the outer pad block followed by the inner digest.
+const keyBlock = Buffer.alloc(BLOCK_BYTES);
 const outerMessage = Buffer.alloc(BLOCK_BYTES + DIGEST_BYTES);
+// The inner message (inner pad block, then the parts) of messages up to this size is built in one
+// reused buffer: a webhook is verified on every request, and a buffer each from Buffer's pool made
+// the pool's 8 KiB slabs churn. Larger messages get a buffer of their own.
+const INNER_SCRATCH_BYTES = 16 * 1024;
+let innerScratch: Buffer | undefined;
+
+/** Bytes of a part of the message. */
+const partLength = (part: Uint8Array | string) => (typeof part === 'string' ? Buffer.byteLength(part, 'utf8') : part.byteLength);
 
 /**
  * HMAC-SHA256 (RFC 2104) of the concatenated parts, each given as text or raw bytes.
@@ -80,30 +88,45 @@ const outerMessage = Buffer.alloc(BLOCK_BYTES + DIGEST_BYTES);
  * Built on one-shot SHA-256 calls rather than `createHmac`: a webhook is verified on every request,
  * and an `Hmac` object (a native handle, reclaimed by the garbage collector) cost about three times
  * its arithmetic under load (bench/README.md, "Ingest"). Digests travel as latin1 strings, one
- * character a byte, so no buffer of native memory is made per call either. Tested against
- * `createHmac` and RFC 4231's vectors.
+ * character a byte, and the key block and inner message are written into reused scratch space, so
+ * the only buffer made per call is the digest returned. Synchronous throughout, so no two calls
+ * share the scratch space. Tested against `createHmac` and RFC 4231's vectors.
  */
 export function hmacSha256(key: Uint8Array | string, ...parts: (Uint8Array | string)[]): Buffer {
-  const given = toBytes(key);
-  const keyBytes = given.length > BLOCK_BYTES ? Buffer.from(sha256Latin1(given), 'latin1') : given;
-  for (let i = 0; i < BLOCK_BYTES; i++) {
-    const byte = i < keyBytes.length ? keyBytes[i]! : 0;
-    innerPad[i] = byte ^ 0x36;
-    outerMessage[i] = byte ^ 0x5c;
+  let innerLength = BLOCK_BYTES;
+  for (const part of parts) innerLength += partLength(part);
+  const inner = innerLength <= INNER_SCRATCH_BYTES ? (innerScratch ??= Buffer.alloc(INNER_SCRATCH_BYTES)) : Buffer.allocUnsafe(innerLength);
+  try {
+    // The key in the key block when it fits (RFC 2104 pads a short key with zeros), else its digest.
+    const keyLength = partLength(key);
+    if (keyLength > BLOCK_BYTES) {
+      const bytes = toBytes(key);
+      keyBlock.write(sha256Latin1(bytes), 0, DIGEST_BYTES, 'latin1');
+      // A copy of a text key made here would sit in Buffer's shared pool.
+      if (typeof key === 'string') bytes.fill(0);
+    } else if (typeof key === 'string') keyBlock.write(key, 0, keyLength, 'utf8');
+    else keyBlock.set(key, 0);
+    for (let i = 0; i < BLOCK_BYTES; i++) {
+      const byte = keyBlock[i]!;
+      inner[i] = byte ^ 0x36;
+      outerMessage[i] = byte ^ 0x5c;
+    }
+    let offset = BLOCK_BYTES;
+    for (const part of parts) {
+      if (typeof part === 'string') offset += inner.write(part, offset, 'utf8');
+      else {
+        inner.set(part, offset);
+        offset += part.byteLength;
+      }
+    }
+    outerMessage.write(sha256Latin1(inner.subarray(0, innerLength)), BLOCK_BYTES, 'latin1');
+    return Buffer.from(sha256Latin1(outerMessage), 'latin1');
+  } finally {
+    // The key and its pads do not outlive the call, whatever happened (the parts are the caller's data).
+    keyBlock.fill(0);
+    inner.fill(0, 0, BLOCK_BYTES);
+    outerMessage.fill(0);
   }
-  const pieces: Uint8Array[] = [innerPad];
-  for (const part of parts) pieces.push(toBytes(part));
-  const innerMessage = Buffer.concat(pieces);
-  const inner = sha256Latin1(innerMessage);
-  outerMessage.write(inner, BLOCK_BYTES, 'latin1');
-  const digest = Buffer.from(sha256Latin1(outerMessage), 'latin1');
-  // The key and its pads do not outlive the call: copies made here would sit in Buffer's shared pool.
-  innerMessage.fill(0, 0, BLOCK_BYTES);
-  if (typeof key === 'string') given.fill(0);
-  if (keyBytes !== given) keyBytes.fill(0);
-  innerPad.fill(0);
-  outerMessage.fill(0);
-  return digest;
 }
 
 const HEX_SHA256 = /^[0-9a-fA-F]{64}$/;
