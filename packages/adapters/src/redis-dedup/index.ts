@@ -19,7 +19,7 @@ import type { Redis, RedisOptions } from 'ioredis';
 import { createError, toError } from '@tributary/core/errors';
 import type { ClaimOutcome, DedupStore, DeliveryRecord } from '@tributary/core/webhooks';
 import { loadIoredis } from '../_shared/load-ioredis.js';
-import { CLAIM_OR_GET_MANY, RELEASE, REMEMBER_MANY, REMEMBER_THEN_CLAIM } from './scripts.js';
+import { RELEASE, REMEMBER_THEN_CLAIM } from './scripts.js';
 import { turnBatch, type TurnEntry } from './turn-batch.js';
 
 const COMPONENT = 'webhooks:redis-dedup';
@@ -51,8 +51,6 @@ interface StoredClaim {
 type Stored = DeliveryRecord | StoredClaim;
 
 type Client = Redis & {
-  tributaryDedupClaimMany?: (keyCount: number, ...keysThenArgs: (string | number)[]) => Promise<(string | null)[]>;
-  tributaryDedupRememberMany?: (keyCount: number, ...keysThenArgs: (string | number)[]) => Promise<number>;
   tributaryDedupRememberThenClaim?: (keyCount: number, ...keysThenArgs: (string | number)[]) => Promise<(string | null)[]>;
   tributaryDedupRelease?: (key: string, claim: string) => Promise<number>;
 };
@@ -70,8 +68,6 @@ export function createRedisDedupStore(options: RedisDedupStoreOptions = {}): Red
 
   const ensureScripts = (c: Client): Client => {
     // No numberOfKeys: each call says how many keys it carries.
-    if (!c.tributaryDedupClaimMany) c.defineCommand('tributaryDedupClaimMany', { lua: CLAIM_OR_GET_MANY });
-    if (!c.tributaryDedupRememberMany) c.defineCommand('tributaryDedupRememberMany', { lua: REMEMBER_MANY });
     if (!c.tributaryDedupRememberThenClaim) c.defineCommand('tributaryDedupRememberThenClaim', { lua: REMEMBER_THEN_CLAIM });
     if (!c.tributaryDedupRelease) c.defineCommand('tributaryDedupRelease', { numberOfKeys: 1, lua: RELEASE });
     return c;
@@ -109,23 +105,18 @@ export function createRedisDedupStore(options: RedisDedupStoreOptions = {}): Red
     }
   };
 
-  /** The keys of a script call, then `leading` arguments, then each key's two (value and TTL). */
-  const scriptArgs = (entries: TurnEntry[], leading: (string | number)[] = []): (string | number)[] => {
+  /** The keys of a turn's script call, then the number of records, then each key's value and TTL. */
+  const scriptArgs = (entries: TurnEntry[], records: number): (string | number)[] => {
     const out: (string | number)[] = entries.map((e) => e.redisKey);
-    out.push(...leading);
+    out.push(records);
     for (const e of entries) out.push(e.value, e.ttlMs);
     return out;
   };
   // One script call a turn: the records of deliveries just accepted and the claims of new ones,
   // records first (a copy claiming in the same call then finds the record, not a claim).
-  const turns = turnBatch(async (toRemember, toClaim) => {
-    if (toClaim.length === 0) {
-      await call('remembering deliveries', (c) => c.tributaryDedupRememberMany!(toRemember.length, ...scriptArgs(toRemember)));
-      return [];
-    }
-    if (toRemember.length === 0) return call('claiming deliveries', (c) => c.tributaryDedupClaimMany!(toClaim.length, ...scriptArgs(toClaim)));
-    const both = [...toRemember, ...toClaim];
-    return call('remembering and claiming deliveries', (c) => c.tributaryDedupRememberThenClaim!(both.length, ...scriptArgs(both, [toRemember.length])));
+  const turns = turnBatch((toRemember, toClaim) => {
+    const both = toClaim.length === 0 ? toRemember : toRemember.length === 0 ? toClaim : [...toRemember, ...toClaim];
+    return call('remembering and claiming deliveries', (c) => c.tributaryDedupRememberThenClaim!(both.length, ...scriptArgs(both, toRemember.length)));
   }, MAX_BATCH);
 
   /**
