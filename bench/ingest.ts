@@ -9,7 +9,7 @@
  * PostgreSQL + Redis. `--rounds N` repeats every case N times and judges the goals on the median
  * share; `--rate N` loads at a fixed rate instead, to compare CPU per request between two builds.
  *
- *   node --conditions=@tributary/source --import tsx bench/ingest.ts [--duration 10] [--connections 50] [--engines embedded,postgres] [--role api] [--processes 1] [--log-level warn] [--endpoints records,webhook] [--rate N] [--rounds 1] [--cpu-prof dir]
+ *   node --conditions=@tributary/source --import tsx bench/ingest.ts [--duration 10] [--connections 50] [--engines floor,embedded,postgres] [--role api] [--processes 1] [--log-level warn] [--endpoints records,webhook] [--rate N] [--rounds 1] [--cpu-prof dir]
  *
  * `--processes N` runs the PostgreSQL + Redis server as N copies on one port (its `--processes`), and
  * the bare server as N copies too, measured beside its one-process figure.
@@ -19,7 +19,11 @@
  * and webhook body is unique (id, delivery id, signature). The PostgreSQL + Redis case runs when both
  * answer on loopback: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/tributary_bench,
  * created when missing; its `tributary` schema is dropped first) and BENCH_REDIS_URL (default
- * redis://127.0.0.1:6379/13; its `tributary:*` keys are deleted first). Each case is bounded:
+ * redis://127.0.0.1:6379/13; its `tributary:*` keys are deleted first). The `floor` case
+ * (bench/ingest-floor.ts, on by default) is the least a server can do and still verify, validate,
+ * dedup and durably write before its 202, with nothing of the SDK: what no server with the same
+ * guarantees can beat on this machine, measured in the same run. Every server, the baselines
+ * included, gets the same requests (bodies, headers and signatures). Each case is bounded:
  * `--warmup` seconds untimed, then `--duration` seconds timed. `--engines` may also name `memory` (the
  * in-memory engine: the HTTP path without a database) and `hono` (the bare handler on Hono over
  * @hono/node-server, the server's framework), to tell where the time goes; and `memory-hono`,
@@ -49,7 +53,7 @@ const { values: opts } = parseArgs({
     duration: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '2' },
     connections: { type: 'string', default: '50' },
-    engines: { type: 'string', default: 'embedded,postgres' },
+    engines: { type: 'string', default: 'floor,embedded,postgres' },
     role: { type: 'string', default: 'api' },
     'log-level': { type: 'string', default: 'warn' },
     /** Which routes to load: `records`, `webhook` or both (for profiling one route alone). */
@@ -113,15 +117,23 @@ interface Endpoint {
   next(): { body: string; headers: Record<string, string> };
 }
 
-function endpoints(ws: { id: string; apiKey: string; sourceId: string; secret: string } | null): Endpoint[] {
+/**
+ * The credentials the baselines' requests carry. The bare and Hono servers ignore them; the floor
+ * checks them. Every server gets the same requests (bodies, headers, signatures; only the path's ids
+ * differ), so the load generator does the same work for each: an unsigned baseline spared it the
+ * signing a server's load pays for, on the cores the servers share with it.
+ */
+const BASELINE = { id: 'bench', apiKey: `bench-key-${generateKey().slice(0, 24)}`, sourceId: 'bench-source', secret: 'bench-webhook-secret' };
+
+function endpoints(ws: { id: string; apiKey: string; sourceId: string; secret: string }): Endpoint[] {
   return [
-    { name: 'records', path: ws ? `/v1/workspaces/${ws.id}/records` : '/records', next: () => ({ body: recordBody(), headers: { 'content-type': 'application/json', ...(ws ? { authorization: `Bearer ${ws.apiKey}` } : {}) } }) },
+    { name: 'records', path: `/v1/workspaces/${ws.id}/records`, next: () => ({ body: recordBody(), headers: { 'content-type': 'application/json', authorization: `Bearer ${ws.apiKey}` } }) },
     {
       name: 'webhook',
-      path: ws ? `/v1/hooks/${ws.id}/${ws.sourceId}` : '/hooks',
+      path: `/v1/hooks/${ws.id}/${ws.sourceId}`,
       next: () => {
         const body = webhookBody();
-        return { body, headers: { 'content-type': 'application/json', 'x-discourse-event': 'post_created', 'x-discourse-event-id': String(sequence), ...(ws ? signDiscourse(body, ws.secret) : {}) } };
+        return { body, headers: { 'content-type': 'application/json', 'x-discourse-event': 'post_created', 'x-discourse-event-id': String(sequence), ...signDiscourse(body, ws.secret) } };
       },
     },
   ];
@@ -350,11 +362,11 @@ async function measureBare(round: number, reading: number): Promise<Measure[]> {
   const out: Measure[] = [];
   const tag = ` #${reading}${ROUNDS > 1 ? ` (round ${round})` : ''}`;
   const bare = await startProcess(['--import', 'tsx', join(root, 'bench/ingest-bare.ts')], root, {});
-  out.push(...(await measure(`bare node:http${tag}`, bare.port, endpoints(null), bare.child.pid)));
+  out.push(...(await measure(`bare node:http${tag}`, bare.port, endpoints(BASELINE), bare.child.pid)));
   await stopProcess(bare.child);
   if (PROCESSES > 1) {
     const copies = await startProcess(['--import', 'tsx', join(root, 'bench/ingest-bare.ts')], root, { BARE_PROCESSES: String(PROCESSES) });
-    out.push(...(await measure(`bare node:http ×${PROCESSES}${tag}`, copies.port, endpoints(null), copies.child.pid)));
+    out.push(...(await measure(`bare node:http ×${PROCESSES}${tag}`, copies.port, endpoints(BASELINE), copies.child.pid)));
     await stopProcess(copies.child);
   }
   return out;
@@ -371,9 +383,22 @@ if (ENGINES.has('hono')) {
     run: async () => {
       const hono = await startProcess(['--import', 'tsx', join(root, 'bench/ingest-hono.ts')], root, {});
       try {
-        return await measure('bare Hono', hono.port, endpoints(null), hono.child.pid);
+        return await measure('bare Hono', hono.port, endpoints(BASELINE), hono.child.pid);
       } finally {
         await stopProcess(hono.child);
+      }
+    },
+  });
+}
+if (ENGINES.has('floor')) {
+  cases.push({
+    engine: 'floor',
+    run: async () => {
+      const floor = await startProcess(['--import', 'tsx', join(root, 'bench/ingest-floor.ts')], root, { FLOOR_API_KEY: BASELINE.apiKey, FLOOR_WEBHOOK_SECRET: BASELINE.secret });
+      try {
+        return await measure('floor', floor.port, endpoints(BASELINE), floor.child.pid);
+      } finally {
+        await stopProcess(floor.child);
       }
     },
   });
@@ -422,6 +447,7 @@ for (let round = 1; round <= ROUNDS; round++) {
 const isBare = (engine: string) => engine.startsWith('bare node:http');
 const label: Record<string, string> = {
   'bare Hono': 'bare Hono (node-server)',
+  floor: 'floor (bench/ingest-floor.ts)',
   memory: 'memory (not durable)',
   'memory-hono': 'memory, fast path off',
   embedded: 'embedded (PGlite store, file queue)',
