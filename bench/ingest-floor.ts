@@ -16,8 +16,9 @@
  * What it leaves out, which the reference server does: metrics, request ids, access logs, spans,
  * rate limits, looking up the workspace and source, JSON depth limits, a queue message a worker can
  * lease, retry and acknowledge, delivery records that outlive a restart, claims that hold back a
- * concurrent copy. So no server with those guarantees can be cheaper than this one; how far the
- * reference server is from it is what those cost. Listens on the port given (0: any) on loopback and
+ * concurrent copy. A server adding those, built from the same parts (node:http, node:crypto, zod, a
+ * file), will not be cheaper than this one; how far the reference server is from it is what the
+ * additions cost. Listens on the port given (0: any) on loopback and
  * prints `listening on <port>`. `FLOOR_API_KEY` and `FLOOR_WEBHOOK_SECRET` are the key and secret the
  * load is signed with.
  *

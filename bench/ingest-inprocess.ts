@@ -7,7 +7,7 @@
  * writes to share the machine with: a far steadier figure than a loaded HTTP run, to compare two
  * builds of the request path. It is not a throughput figure for operators (bench/ingest.ts is).
  *
- *   node --conditions=@tributary/source --import tsx bench/ingest-inprocess.ts [--engine embedded|postgres|memory] [--route records|webhook] [--requests 40000] [--concurrency 50]
+ *   node --conditions=@tributary/source --import tsx bench/ingest-inprocess.ts [--engine embedded|postgres|memory] [--route records|webhook] [--requests 40000] [--concurrency 50] [--allocations N]
  *
  * `--engine postgres` uses BENCH_DATABASE_URL and BENCH_REDIS_URL (bench/ingest.ts's defaults) and
  * leaves their data in place; `embedded` uses a temporary data directory, removed at the end.
@@ -17,6 +17,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { Session } from 'node:inspector';
 import { parseArgs } from 'node:util';
 import { generateKey } from '@tributary/core/crypto';
 import { signDiscourse } from '@tributary/core/webhooks';
@@ -29,6 +30,13 @@ const { values: opts } = parseArgs({
     route: { type: 'string', default: 'records' },
     requests: { type: 'string', default: '40000' },
     concurrency: { type: 'string', default: '50' },
+    /**
+     * Also counts the bytes the process allocates per request over the timed requests (V8's sampling
+     * heap profiler, objects already collected included), and prints the N functions that allocate
+     * most. Unlike CPU time, it hardly moves with the machine's load. The profiler slows the run, so
+     * the CPU figure printed beside it is not comparable with a run without it.
+     */
+    allocations: { type: 'string' },
   },
 });
 const REQUESTS = Number(opts.requests);
@@ -38,6 +46,45 @@ if (!(Number.isInteger(REQUESTS) && REQUESTS > 0)) throw new Error(`--requests m
 if (!(Number.isInteger(CONCURRENCY) && CONCURRENCY > 0)) throw new Error(`--concurrency must be a whole number > 0, not ${opts.concurrency}`);
 if (!['embedded', 'postgres', 'memory'].includes(opts.engine!)) throw new Error(`--engine must be embedded, postgres or memory, not ${opts.engine}`);
 if (!['records', 'webhook'].includes(opts.route!)) throw new Error(`--route must be records or webhook, not ${opts.route}`);
+const TOP_ALLOCATORS = opts.allocations === undefined ? undefined : Number(opts.allocations);
+if (TOP_ALLOCATORS !== undefined && !(Number.isInteger(TOP_ALLOCATORS) && TOP_ALLOCATORS >= 0)) throw new Error(`--allocations must be a whole number ≥ 0, not ${opts.allocations}`);
+
+/** A node of V8's sampling heap profile (the fields read here). */
+interface SamplingHeapNode {
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
+  selfSize: number;
+  children: SamplingHeapNode[];
+}
+
+/**
+ * Counts allocations with V8's sampling heap profiler (every 512 bytes on average), keeping the
+ * samples of objects already collected: what was allocated, not what is still alive.
+ */
+async function startAllocationSampling(): Promise<() => Promise<{ bytes: number; byFunction: Map<string, number> }>> {
+  const session = new Session();
+  session.connect();
+  const post = <R>(method: string, params?: object) =>
+    new Promise<R>((resolve, reject) => session.post(method, params ?? {}, (error: Error | null, result: unknown) => (error ? reject(error) : resolve(result as R))));
+  await post('HeapProfiler.enable');
+  await post('HeapProfiler.startSampling', { samplingInterval: 512, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  return async () => {
+    const { profile } = await post<{ profile: { head: SamplingHeapNode } }>('HeapProfiler.stopSampling');
+    session.disconnect();
+    const byFunction = new Map<string, number>();
+    let bytes = 0;
+    const stack = [profile.head];
+    while (stack.length > 0) {
+      const node = stack.pop()!;
+      const { functionName, url, lineNumber, columnNumber } = node.callFrame;
+      // Sources run through tsx are one line each: the column tells functions apart.
+      const key = `${functionName || '(anonymous)'} ${url.replace(/^.*\/(packages|examples|bench|node_modules)\//, '$1/') || '(native)'}:${lineNumber + 1}:${columnNumber + 1}`;
+      bytes += node.selfSize;
+      byFunction.set(key, (byFunction.get(key) ?? 0) + node.selfSize);
+      stack.push(...node.children);
+    }
+    return { bytes, byFunction };
+  };
+}
 
 const dataDir = mkdtempSync(join(tmpdir(), 'tributary-bench-inprocess-'));
 const env: Record<string, string> = {
@@ -124,14 +171,23 @@ try {
 
   await run(WARMUP);
   statuses.clear();
+  const stopSampling = TOP_ALLOCATORS === undefined ? undefined : await startAllocationSampling();
   const cpuBefore = process.cpuUsage();
   const startedAt = performance.now();
   await run(REQUESTS);
   const cpu = process.cpuUsage(cpuBefore);
   const seconds = (performance.now() - startedAt) / 1000;
+  const allocations = await stopSampling?.();
   const answered = [...statuses].map(([status, count]) => `${count} × ${status}`).join(', ');
   console.log(`bench/ingest-inprocess: ${opts.engine} ${opts.route}, ${REQUESTS.toLocaleString('en-US')} requests, ${CONCURRENCY} at once`);
   console.log(`  server CPU ${((cpu.user + cpu.system) / REQUESTS).toFixed(1)} µs/request (user ${(cpu.user / REQUESTS).toFixed(1)}, system ${(cpu.system / REQUESTS).toFixed(1)}); ${Math.round(REQUESTS / seconds).toLocaleString('en-US')} requests/s on this process alone; answers: ${answered}`);
+  if (allocations) {
+    // The harness's own requests and answers are counted too (`bench/ingest-inprocess.ts` below).
+    console.log(`  allocated ${Math.round(allocations.bytes / REQUESTS).toLocaleString('en-US')} bytes/request (sampled, harness included)`);
+    for (const [where, bytes] of [...allocations.byFunction].sort((a, b) => b[1] - a[1]).slice(0, TOP_ALLOCATORS)) {
+      console.log(`  ${Math.round(bytes / REQUESTS).toLocaleString('en-US').padStart(7)}  ${where}`);
+    }
+  }
   if ((statuses.get(202) ?? 0) !== REQUESTS) process.exitCode = 1;
 } finally {
   await server.stop();
