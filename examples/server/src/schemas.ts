@@ -6,11 +6,14 @@
 import { z } from 'zod';
 import { parseCron } from '@tributary/core/scheduler';
 
+/** The longest path identifier {@link IdSchema} takes. */
+export const ID_MAX_LENGTH = 200;
+
 /** A path identifier: workspace, source, destination, run, dead letter. */
 export const IdSchema = z
   .string()
   .min(1)
-  .max(200)
+  .max(ID_MAX_LENGTH)
   .regex(/^[A-Za-z0-9_.~:@-]+$/, 'must be an identifier (letters, digits, _ . ~ : @ -)');
 
 export const WorkspaceParams = z.object({ ws: IdSchema.describe('Workspace id') });

@@ -197,6 +197,16 @@ describe('webhook endpoint on the fast path', () => {
     expect((await both(`"${'x'.repeat(1_100_000)}"`, { chunked: true })).status).toBe(413);
   });
 
+  it('validates path identifiers as the Hono route does: 200 characters at most', async () => {
+    const long = await both(JSON.stringify({ id: 'long' }), { path: `/v1/hooks/${'w'.repeat(201)}/${sourceId}` });
+    expect(long.status).toBe(400);
+    expect(JSON.parse(long.text).error.issues).toEqual([{ path: 'ws', message: expect.any(String) }]);
+    const longSource = await both(JSON.stringify({ id: 'long' }), { path: `/v1/hooks/${ws.id}/${'s'.repeat(201)}` });
+    expect(JSON.parse(longSource.text).error.issues).toEqual([{ path: 'source', message: expect.any(String) }]);
+    // At the limit it is a well-formed id, just not one this workspace has.
+    expect((await both(JSON.stringify({ id: 'edge' }), { path: `/v1/hooks/${ws.id}/${'s'.repeat(200)}` })).status).toBe(404);
+  });
+
   it('refuses an event nested past the limit with a 400 naming where', async () => {
     const res = await both(`{"id":"deep","a":${nested(10_000)}}`);
     expect(res.status).toBe(400);

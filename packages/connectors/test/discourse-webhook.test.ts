@@ -49,6 +49,13 @@ describe('discourse webhook', () => {
     expect(rec.author?.platformUserId).toBe(20);
   });
 
+  it('keeps the post as it was sent, every field included, without copying it', async () => {
+    const body = { post: { ...postBody.post, not_in_any_schema: { nested: [1, 2] } } };
+    const [item] = (await parse('post_created', body)).items;
+    expect((item!.payload as { post: unknown }).post).toBe(body.post);
+    expect((item!.payload as { post: Json }).post.not_in_any_schema).toEqual({ nested: [1, 2] });
+  });
+
   it('makes the same record from a pushed post as from a pulled one', async () => {
     const pushed = await parse('post_created', postBody);
     const { latest_posts: posts } = fixture<{ latest_posts: Json[] }>('posts_latest_response.json');

@@ -68,6 +68,11 @@ export class EncodedEntry {
 
 /** Encodes one record (without framing). */
 export function encodeEntry(record: JournalEntry): EncodedEntry {
+  if (record.payload === undefined) {
+    // Nothing to set apart (JSON leaves an undefined field out): no copy of the record to make.
+    const text = JSON.stringify(record);
+    return new EncodedEntry(text, Buffer.byteLength(text), undefined, 0);
+  }
   const { payload, ...meta } = record;
   const metaText = JSON.stringify(meta);
   return new EncodedEntry(metaText, Buffer.byteLength(metaText), payload, payload === undefined ? 0 : Buffer.byteLength(payload));

@@ -12,6 +12,14 @@ export const DiscoursePostSchema = z.looseObject({
   created_at: z.iso.datetime({ offset: true }),
 });
 
+/**
+ * The checks of {@link DiscoursePostSchema} without its copy of the post. That schema transforms
+ * nothing, so a post that passes these is the post it would output, field for field: callers check
+ * with this and keep the post as sent. Its `z.object` builds two fields where `z.looseObject` copies
+ * every one, which the webhook path paid on every delivery.
+ */
+export const DiscoursePostChecks = z.object(DiscoursePostSchema.shape);
+
 /** A post as Discourse serializes it; only `id` and `created_at` are guaranteed. */
 export type DiscoursePost = z.output<typeof DiscoursePostSchema>;
 

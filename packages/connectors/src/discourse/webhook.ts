@@ -2,13 +2,14 @@ import { z } from 'zod';
 import type { ParseContext, WebhookParseResult, WebhookRequest, WebhookSpec } from '@tributary/core/connector';
 import { createError, fromZodError } from '@tributary/core/errors';
 import { COMPONENT } from './errors.js';
-import { DiscoursePostSchema, postItem } from './payload.js';
+import { DiscoursePostChecks, postItem, type DiscoursePost } from './payload.js';
 import type { DiscourseConfig } from './schemas.js';
 
 /** Post events whose body carries the post as it now is. */
 const POST_UPSERT_EVENTS = new Set(['post_created', 'post_edited', 'post_recovered']);
 
-const PostBodySchema = z.object({ post: DiscoursePostSchema });
+// Checked without a copy: the item carries the post as it was sent (see DiscoursePostChecks).
+const PostBodyChecks = z.object({ post: DiscoursePostChecks });
 
 /**
  * Parses a verified Discourse webhook delivery (`X-Discourse-Event` names the event):
@@ -26,9 +27,9 @@ export function parseDiscourseWebhook(
   const event = eventName(request, body);
   if (event === undefined || event === 'ping') return { items: [] };
   if (POST_UPSERT_EVENTS.has(event)) {
-    const parsed = PostBodySchema.safeParse(body);
-    if (!parsed.success) throw fromZodError(COMPONENT, `${event} webhook body`, parsed.error);
-    const { post } = parsed.data;
+    const checked = PostBodyChecks.safeParse(body);
+    if (!checked.success) throw fromZodError(COMPONENT, `${event} webhook body`, checked.error);
+    const { post } = body as { post: DiscoursePost };
     if (post.topic_archetype === 'private_message' && !context.config.includePrivateMessages) return { items: [] };
     return { items: [postItem(post)] };
   }

@@ -44,10 +44,11 @@ function exceeds(value: object, depth: number, maxDepth: number): boolean {
     }
     return false;
   }
-  // Own enumerable keys, as the frames' walk visits them.
-  const keys = Object.keys(value);
-  for (let i = 0; i < keys.length; i++) {
-    const child: unknown = (value as Record<string, unknown>)[keys[i]!];
+  // Own enumerable keys, as the frames' walk visits them; `for…in` with the own-key test allocates
+  // no array of keys, where `Object.keys` made one per object of every record walked.
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    const child: unknown = (value as Record<string, unknown>)[key];
     if (typeof child === 'object' && child !== null && exceeds(child, depth + 1, maxDepth)) return true;
   }
   return false;
