@@ -57,7 +57,8 @@ export interface IngestFastPath {
 
 const RECORDS_ROUTE = '/v1/workspaces/:ws/records';
 const HOOKS_ROUTE = '/v1/hooks/:ws/:source';
-// Segments as they arrive, in the identifier alphabet (no `%`: Hono would decode those, so it keeps them).
+// Segments as they arrive, in IdSchema's alphabet (no `%`: Hono would decode those, so it keeps them);
+// validateParams relies on it, leaving only the length to check.
 const RECORDS_PATH = /^\/v1\/workspaces\/([A-Za-z0-9_.~:@-]+)\/records$/;
 const HOOKS_PATH = /^\/v1\/hooks\/([A-Za-z0-9_.~:@-]+)\/([A-Za-z0-9_.~:@-]+)$/;
 // A Host that a URL keeps as it is: anything else gets node-server's own answer.

@@ -73,9 +73,9 @@ export function encodeEntry(record: JournalEntry): EncodedEntry {
     const text = JSON.stringify(record);
     return new EncodedEntry(text, Buffer.byteLength(text), undefined, 0);
   }
-  const { payload, ...meta } = record;
+  const { payload, ...meta } = record as JournalEntry & { payload: string };
   const metaText = JSON.stringify(meta);
-  return new EncodedEntry(metaText, Buffer.byteLength(metaText), payload, payload === undefined ? 0 : Buffer.byteLength(payload));
+  return new EncodedEntry(metaText, Buffer.byteLength(metaText), payload, Buffer.byteLength(payload));
 }
 
 /** Frames encoded records into one unit the reader accepts or rejects whole. */
