@@ -203,12 +203,21 @@ interface Measure {
   cpuPerRequestUs: number | null;
   /** Cores the server kept busy over the timed window (1 = one core all the time). */
   cores: number | null;
+  /**
+   * Share of the timed window the server's main threads (their event loops, summed over the copies
+   * of `--processes`) were on a core; null off Linux. Near 1 per process, the event loop is the
+   * bound, whatever the other threads (the collector's helpers, libuv's pool) add to `cores`.
+   */
+  mainThreadCores: number | null;
 }
 
-/** utime + stime of one process (all its threads), in clock ticks, or null when it is gone. */
-function processTicks(pid: number): { ticks: number; ppid: number } | null {
+/**
+ * utime + stime of one process (all its threads), in clock ticks, or null when it is gone. With
+ * `mainThread`, of its main thread alone (the thread whose id is the process id: the event loop).
+ */
+function processTicks(pid: number, mainThread = false): { ticks: number; ppid: number } | null {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8');
     // Fields after the command name (which may hold spaces) start at its closing parenthesis.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // ppid is field 4 of the file; utime and stime are 14 and 15 (2, 12 and 13 after the name).
@@ -221,11 +230,12 @@ function processTicks(pid: number): { ticks: number; ppid: number } | null {
 /**
  * CPU seconds used so far by a process and every process under it (the copies of `--processes`).
  * Beside req/s it tells what a request costs the server, which moves far less with the machine's
- * load than req/s does (the load generator shares the cores). Null where /proc is missing.
+ * load than req/s does (the load generator shares the cores). With `mainThreads`, of their main
+ * threads only. Null where /proc is missing.
  */
-function cpuSeconds(pid: number | undefined): number | null {
+function cpuSeconds(pid: number | undefined, mainThreads = false): number | null {
   if (pid === undefined) return null;
-  const root = processTicks(pid);
+  const root = processTicks(pid, mainThreads);
   if (!root) return null;
   let ticks = root.ticks;
   const children = new Map<number, number[]>();
@@ -237,7 +247,7 @@ function cpuSeconds(pid: number | undefined): number | null {
   const stack = [...(children.get(pid) ?? [])];
   while (stack.length > 0) {
     const child = stack.pop()!;
-    ticks += processTicks(child)?.ticks ?? 0;
+    ticks += processTicks(child, mainThreads)?.ticks ?? 0;
     stack.push(...(children.get(child) ?? []));
   }
   // Clock ticks are 100 per second on Linux.
@@ -261,16 +271,20 @@ async function measure(engine: string, port: number, list: Endpoint[], pid: numb
   for (const endpoint of list.filter((e) => ENDPOINTS.has(e.name))) {
     if (WARMUP > 0) await load(port, endpoint, WARMUP);
     const cpuBefore = cpuSeconds(pid);
+    const mainBefore = cpuSeconds(pid, true);
     const startedAt = performance.now();
     const r = await load(port, endpoint, DURATION);
     const cpuAfter = cpuSeconds(pid);
+    const mainAfter = cpuSeconds(pid, true);
     const elapsed = (performance.now() - startedAt) / 1000;
     const cpu = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
+    const mainThreadCores = mainBefore === null || mainAfter === null ? null : (mainAfter - mainBefore) / elapsed;
     const bad = r.non2xx + r.errors + r.timeouts;
     const cpuPerRequestUs = cpu === null || r['2xx'] === 0 ? null : (cpu * 1e6) / r['2xx'];
     const cores = cpu === null ? null : cpu / elapsed;
-    out.push({ engine, endpoint: endpoint.name, rps: r['2xx'] / DURATION, p99: r.latency.p99, ok: r['2xx'], bad, cpuPerRequestUs, cores });
-    const cpuText = cpuPerRequestUs === null ? '' : `  server CPU ${Math.round(cpuPerRequestUs)} µs/req (${cores!.toFixed(2)} cores)`;
+    out.push({ engine, endpoint: endpoint.name, rps: r['2xx'] / DURATION, p99: r.latency.p99, ok: r['2xx'], bad, cpuPerRequestUs, cores, mainThreadCores });
+    const mainText = mainThreadCores === null ? '' : `, main thread ${mainThreadCores.toFixed(2)}`;
+    const cpuText = cpuPerRequestUs === null ? '' : `  server CPU ${Math.round(cpuPerRequestUs)} µs/req (${cores!.toFixed(2)} cores${mainText})`;
     console.error(`  ${engine.padEnd(18)} ${endpoint.name.padEnd(8)} ${Math.round(r['2xx'] / DURATION).toLocaleString('en-US').padStart(7)} req/s  p99 ${r.latency.p99} ms${cpuText}${bad ? `  (${bad} failed: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts)` : ''}`);
   }
   return out;
@@ -464,9 +478,9 @@ const goalText = (engine: string, share: number | null) => {
 };
 const rows = results.map((r) => {
   const share = shareOf(r);
-  return [nameOf(r.engine), r.endpoint, Math.round(r.rps).toLocaleString('en-US'), `${r.p99}`, r.cpuPerRequestUs === null ? '—' : `${Math.round(r.cpuPerRequestUs)} (${r.cores!.toFixed(2)})`, share === null ? '—' : `${(share * 100).toFixed(0)} %`, goalText(r.engine, share), r.bad ? String(r.bad) : '0'];
+  return [nameOf(r.engine), r.endpoint, Math.round(r.rps).toLocaleString('en-US'), `${r.p99}`, r.cpuPerRequestUs === null ? '—' : `${Math.round(r.cpuPerRequestUs)} (${r.cores!.toFixed(2)}${r.mainThreadCores === null ? '' : `; ${r.mainThreadCores.toFixed(2)}`})`, share === null ? '—' : `${(share * 100).toFixed(0)} %`, goalText(r.engine, share), r.bad ? String(r.bad) : '0'];
 });
-const header = ['server', 'endpoint', 'req/s', 'p99 ms', 'server CPU µs/req (cores)', 'of bare beside it', 'goal', 'failed'];
+const header = ['server', 'endpoint', 'req/s', 'p99 ms', 'server CPU µs/req (cores; main thread)', 'of bare beside it', 'goal', 'failed'];
 console.log(`| ${header.join(' | ')} |`);
 console.log(`|${header.map(() => '---').join('|')}|`);
 for (const row of rows) console.log(`| ${row.join(' | ')} |`);
@@ -479,7 +493,7 @@ if (ROUNDS > 1 && !RATE) {
     return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
   };
   const keys = [...new Set(results.filter((r) => !isBare(r.engine)).map((r) => `${r.engine}\u0000${r.endpoint}`))];
-  const summary = ['server', 'endpoint', 'rounds', 'median req/s', 'median CPU µs/req', 'median of bare', 'lowest – highest', 'goal (median)'];
+  const summary = ['server', 'endpoint', 'rounds', 'median req/s', 'median CPU µs/req', 'median main-thread cores', 'median of bare', 'lowest – highest', 'goal (median)'];
   console.log(`\nOver ${ROUNDS} rounds:\n`);
   console.log(`| ${summary.join(' | ')} |`);
   console.log(`|${summary.map(() => '---').join('|')}|`);
@@ -488,8 +502,9 @@ if (ROUNDS > 1 && !RATE) {
     const of = results.filter((r) => r.engine === engine && r.endpoint === endpoint);
     const shares = of.map((r) => shareOf(r)!).filter((x) => x !== null);
     const cpu = of.map((r) => r.cpuPerRequestUs).filter((x): x is number => x !== null);
+    const main = of.map((r) => r.mainThreadCores).filter((x): x is number => x !== null);
     const mid = median(shares);
-    console.log(`| ${[nameOf(engine), endpoint, String(of.length), Math.round(median(of.map((r) => r.rps))).toLocaleString('en-US'), cpu.length ? String(Math.round(median(cpu))) : '—', `${(mid * 100).toFixed(0)} %`, `${(Math.min(...shares) * 100).toFixed(0)}–${(Math.max(...shares) * 100).toFixed(0)} %`, goalText(engine, mid)].join(' | ')} |`);
+    console.log(`| ${[nameOf(engine), endpoint, String(of.length), Math.round(median(of.map((r) => r.rps))).toLocaleString('en-US'), cpu.length ? String(Math.round(median(cpu))) : '—', main.length ? median(main).toFixed(2) : '—', `${(mid * 100).toFixed(0)} %`, `${(Math.min(...shares) * 100).toFixed(0)}–${(Math.max(...shares) * 100).toFixed(0)} %`, goalText(engine, mid)].join(' | ')} |`);
   }
 }
 if (postgresNote) console.log(`\n${postgresNote}`);
