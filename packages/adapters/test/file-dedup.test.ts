@@ -237,7 +237,7 @@ describe('file dedup store: compaction, lock, group commit, bounds, failures', (
       if (record.expiresAt > clock.now()) {
         // What a journal that is never compacted would hold, frame headers aside.
         written++;
-        uncompactedBytes += encodeRemember('ws', key, record).length;
+        uncompactedBytes += encodeRemember('ws', key, JSON.stringify(record)).length;
       }
       if (record.expiresAt > start + 1000) expected.set(key, record);
       else expected.delete(key);
@@ -280,6 +280,39 @@ describe('file dedup store: compaction, lock, group commit, bounds, failures', (
       // Every record that had expired by the last compaction was left out of it.
       expect(reopened.journal()!.expiredSkipped).toBe(0);
     });
+  });
+
+  it('records kept as text: colons in workspaces and keys keep them apart through compactions and a reopen', async () => {
+    const dir = await dirs.make();
+    const clock = createManualClock();
+    // Pairs that spell the same text when joined by a colon: compaction reads the workspace and the
+    // key back out of the table key, which must keep them apart.
+    const pairs: [string, string][] = [
+      ['a:b', 'c'],
+      ['a', 'b:c'],
+      ['ws:1', 'src:delivery:1'],
+      ['9:x', '1:y'],
+    ];
+    const records = pairs.map(([w, k], n) => recordOf(`${w}|${k}`, clock.now() + HOUR, [`rec-${n}`, `rec-${n}-b`]));
+    // A tiny compaction threshold: every few remembers rewrite the journal from the table.
+    const errors: Error[] = [];
+    await using(createFileDedupStore({ directory: dir, clock, compactAfterBytes: 512, onError: (e) => errors.push(e) }), async (store) => {
+      for (const [n, [w, k]] of pairs.entries()) {
+        await store.remember(w, k, records[n]!);
+        for (const filler of range(6)) await store.remember('filler', `f-${n}-${filler}`, recordOf(`f-${filler}`, clock.now() + HOUR));
+      }
+      expect(store.journal()!.compactions).toBeGreaterThanOrEqual(2);
+      for (const [n, [w, k]] of pairs.entries()) expect(await store.get(w, k), `${w} / ${k}`).toEqual(records[n]);
+    });
+    expect(errors).toEqual([]);
+    await using(createFileDedupStore({ directory: dir, clock }), async (store) => {
+      for (const [n, [w, k]] of pairs.entries()) expect(await store.get(w, k), `${w} / ${k}`).toEqual(records[n]);
+      expect(await store.get('a:b:c', '')).toBeNull();
+      expect(await store.get('a', 'b')).toBeNull();
+    });
+    // The journal's record is the text JSON.stringify would make of it.
+    const record = records[2]!;
+    expect(encodeRemember('ws:1', 'src:delivery:1', JSON.stringify(record)).meta).toBe(JSON.stringify({ t: 'R', w: 'ws:1', k: 'src:delivery:1', r: record }));
   });
 
   it('one store per directory: a second store (or a file queue) is refused until the first is disposed', async () => {

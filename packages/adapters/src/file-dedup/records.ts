@@ -6,7 +6,7 @@
 // happen again, the same way, when the journal is replayed (see `put`).
 import { createError } from '@tributary/core/errors';
 import type { DeliveryRecord } from '@tributary/core/webhooks';
-import { CORRUPT_JOURNAL, encodeEntry, type EncodedEntry, type JournalFormat } from '../_journal/frame.js';
+import { CORRUPT_JOURNAL, EncodedEntry, type JournalFormat } from '../_journal/frame.js';
 
 /** The dedup store's journal format: its own header, so a file queue's journal is never read as one. */
 export const DEDUP_JOURNAL: JournalFormat = { magic: Buffer.from('TRBDJNL1', 'latin1'), name: 'file dedup store journal' };
@@ -19,11 +19,16 @@ export interface RememberRecord {
   r: DeliveryRecord;
 }
 
-/** One remembered delivery in memory. */
+/**
+ * One remembered delivery in memory: its record as JSON text, and when it expires. One string rather
+ * than the record's objects: a table may hold a million of them (`maxRecords`), each live until it
+ * expires, and the collector copies and traces every object that survives. The text is also what
+ * the journal writes, so it is made once, and no caller can change a record after the fact. The
+ * workspace and key are in the table key ({@link recordId}), read back only to compact.
+ */
 interface Entry {
-  workspaceId: string;
-  key: string;
-  record: DeliveryRecord;
+  expiresAt: number;
+  record: string;
 }
 
 /** What the table has done since it was created. */
@@ -36,10 +41,10 @@ export interface TableCounts {
 
 /** The live delivery records, by workspace and key, oldest first. */
 export interface RecordTable {
-  /** The record, unless absent or expired at `now` (an expired one is dropped). */
+  /** The record (a fresh object), unless absent or expired at `now` (an expired one is dropped). */
   get(id: string, now: number): DeliveryRecord | undefined;
-  /** Stores a record as the newest, evicting the oldest past `maxRecords`. */
-  put(id: string, workspaceId: string, key: string, record: DeliveryRecord, now: number): void;
+  /** Stores a record, as its JSON text, as the newest, evicting the oldest past `maxRecords`. */
+  put(id: string, recordJson: string, expiresAt: number, now: number): void;
   /** Applies a journal record read back at recovery; false when it had expired (skipped). */
   replay(record: RememberRecord, now: number): boolean;
   /** The records live at `now`, encoded oldest first: a compacted journal. */
@@ -53,10 +58,21 @@ export interface RecordTable {
  */
 export const recordId = (workspaceId: string, key: string) => `${workspaceId.length}:${workspaceId}:${key}`;
 
-/** Encodes a remembered delivery for the journal. */
-export function encodeRemember(workspaceId: string, key: string, record: DeliveryRecord): EncodedEntry {
-  const entry: RememberRecord = { t: 'R', w: workspaceId, k: key, r: record };
-  return encodeEntry(entry);
+/** The workspace and key a {@link recordId} was made of. */
+function idParts(id: string): { workspaceId: string; key: string } {
+  const colon = id.indexOf(':');
+  const start = colon + 1;
+  const end = start + Number(id.slice(0, colon));
+  return { workspaceId: id.slice(start, end), key: id.slice(end + 1) };
+}
+
+/**
+ * Encodes a remembered delivery for the journal, from the record's JSON text: the same text as
+ * `JSON.stringify({ t: 'R', w, k, r })`, with the record not serialized a second time.
+ */
+export function encodeRemember(workspaceId: string, key: string, recordJson: string): EncodedEntry {
+  const text = `{"t":"R","w":${JSON.stringify(workspaceId)},"k":${JSON.stringify(key)},"r":${recordJson}}`;
+  return new EncodedEntry(text, Buffer.byteLength(text), undefined, 0);
 }
 
 /** Creates an empty table holding at most `maxRecords` records. */
@@ -72,7 +88,7 @@ export function createRecordTable(maxRecords: number, component: string): Record
     if (first.done) return;
     const [id, entry] = first.value;
     entries.delete(id);
-    if (entry.record.expiresAt > now) evictions++;
+    if (entry.expiresAt > now) evictions++;
   };
 
   /**
@@ -83,14 +99,14 @@ export function createRecordTable(maxRecords: number, component: string): Record
   const sweep = (now: number) => {
     for (let i = 0; i < 2; i++) {
       const first = entries.values().next();
-      if (first.done || first.value.record.expiresAt > now) return;
+      if (first.done || first.value.expiresAt > now) return;
       dropOldest(now);
     }
   };
 
-  const put = (id: string, workspaceId: string, key: string, record: DeliveryRecord, now: number) => {
+  const put = (id: string, record: string, expiresAt: number, now: number) => {
     entries.delete(id);
-    entries.set(id, { workspaceId, key, record });
+    entries.set(id, { expiresAt, record });
     sweep(now);
     while (entries.size > maxRecords) dropOldest(now);
   };
@@ -99,11 +115,11 @@ export function createRecordTable(maxRecords: number, component: string): Record
     get(id, now) {
       const entry = entries.get(id);
       if (!entry) return undefined;
-      if (entry.record.expiresAt <= now) {
+      if (entry.expiresAt <= now) {
         entries.delete(id);
         return undefined;
       }
-      return entry.record;
+      return JSON.parse(entry.record) as DeliveryRecord;
     },
     put,
     replay(record, now) {
@@ -117,13 +133,15 @@ export function createRecordTable(maxRecords: number, component: string): Record
         entries.delete(recordId(record.w, record.k));
         return false;
       }
-      put(recordId(record.w, record.k), record.w, record.k, record.r, now);
+      put(recordId(record.w, record.k), JSON.stringify(record.r), record.r.expiresAt, now);
       return true;
     },
     snapshot(now) {
       const out: EncodedEntry[] = [];
-      for (const entry of entries.values()) {
-        if (entry.record.expiresAt > now) out.push(encodeRemember(entry.workspaceId, entry.key, entry.record));
+      for (const [id, entry] of entries) {
+        if (entry.expiresAt <= now) continue;
+        const { workspaceId, key } = idParts(id);
+        out.push(encodeRemember(workspaceId, key, entry.record));
       }
       return out;
     },

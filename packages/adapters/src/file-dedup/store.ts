@@ -5,7 +5,7 @@
 // after).
 import type { Clock } from '@tributary/core/clock';
 import { createError } from '@tributary/core/errors';
-import type { ClaimOutcome, DedupStore, DeliveryRecord } from '@tributary/core/webhooks';
+import type { ClaimOutcome, DedupStore } from '@tributary/core/webhooks';
 import { nodeJournalIo, type JournalIo } from '../_journal/journal-io.js';
 import type { JournalWriter } from '../_journal/journal-writer.js';
 import type { DirectoryLock } from '../_journal/lock.js';
@@ -178,17 +178,18 @@ export function createFileDedupStoreOn(options: FileDedupStoreOptions, io: Journ
       // Already past its expiry (a clock far behind the sender's retention): nothing to keep.
       if (record.expiresAt <= now) return;
       const id = recordId(workspaceId, key);
-      // A copy, so a caller changing its object later cannot change what redeliveries are answered with.
-      const kept: DeliveryRecord = { ...record, ids: [...record.ids] };
+      // Kept as JSON text (see records.ts): what the journal writes too, and a copy a caller
+      // changing its object later cannot reach.
+      const recordJson = JSON.stringify(record);
       // Into memory and the writer's queue in one synchronous step, as the writer's compaction
       // requires (its snapshot must hold every record queued before it). A redelivery arriving before
       // the fdatasync is answered from memory already: `remember` is called only after the delivery
       // was enqueued, so it is accepted either way. The record replaces the claim, as in the other
       // stores: from now on it answers redeliveries.
-      q.table.put(id, workspaceId, key, kept, now);
+      q.table.put(id, recordJson, record.expiresAt, now);
       claims.delete(id);
-      if (o.lazyRecords) q.writer.appendLazy([encodeRemember(workspaceId, key, kept)]);
-      else await q.writer.append([encodeRemember(workspaceId, key, kept)]);
+      if (o.lazyRecords) q.writer.appendLazy([encodeRemember(workspaceId, key, recordJson)]);
+      else await q.writer.append([encodeRemember(workspaceId, key, recordJson)]);
     },
 
     async open() {

@@ -90,6 +90,27 @@ export function testDedupStore(name: string, create: () => DedupKitSubject | Pro
       expect(await store.get(w, k)).toEqual(r);
     });
 
+    test('a record is the store’s own: changing what was remembered, or an answer, changes no later answer', async () => {
+      const store = await subject();
+      const w = ws();
+      const k = key();
+      const r = record(Date.now() + 60_000, ['rec_a', 'rec_b']);
+      const expected = structuredClone(r);
+      await store.remember(w, k, r);
+      // The caller's object changed after remember() resolved.
+      r.ids.push('rec_changed');
+      r.accepted = 99;
+      const first = (await store.get(w, k))!;
+      expect(first).toEqual(expected);
+      // A reader changing its answer, as a host might before replying.
+      first.ids.length = 0;
+      first.accepted = 0;
+      const viaClaim = await claimOrGet(store, w, k, longTtlMs);
+      expect(viaClaim).toEqual({ record: expected });
+      (viaClaim as { record: DeliveryRecord }).record.ids.push('rec_changed_again');
+      expect(await store.get(w, k)).toEqual(expected);
+    });
+
     test('N concurrent claims of one delivery: exactly one holds it', async () => {
       const store = await subject();
       const w = ws();
