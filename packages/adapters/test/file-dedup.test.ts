@@ -294,12 +294,13 @@ describe('file dedup store: compaction, lock, group commit, bounds, failures', (
       ['9:x', '1:y'],
     ];
     const records = pairs.map(([w, k], n) => recordOf(`${w}|${k}`, clock.now() + HOUR, [`rec-${n}`, `rec-${n}-b`]));
-    // A tiny compaction threshold: every few remembers rewrite the journal from the table.
+    // A tiny compaction threshold, and two keys remembered again and again (what compaction
+    // reclaims): every few remembers rewrite the journal from the table.
     const errors: Error[] = [];
     await using(createFileDedupStore({ directory: dir, clock, compactAfterBytes: 512, onError: (e) => errors.push(e) }), async (store) => {
       for (const [n, [w, k]] of pairs.entries()) {
         await store.remember(w, k, records[n]!);
-        for (const filler of range(6)) await store.remember('filler', `f-${n}-${filler}`, recordOf(`f-${filler}`, clock.now() + HOUR));
+        for (const filler of range(12)) await store.remember('filler', `f-${filler % 2}`, recordOf(`f-${n}-${filler}`, clock.now() + HOUR));
       }
       expect(store.journal()!.compactions).toBeGreaterThanOrEqual(2);
       for (const [n, [w, k]] of pairs.entries()) expect(await store.get(w, k), `${w} / ${k}`).toEqual(records[n]);
@@ -313,6 +314,32 @@ describe('file dedup store: compaction, lock, group commit, bounds, failures', (
     // The journal's record is the text JSON.stringify would make of it.
     const record = records[2]!;
     expect(encodeRemember('ws:1', 'src:delivery:1', JSON.stringify(record)).meta).toBe(JSON.stringify({ t: 'R', w: 'ws:1', k: 'src:delivery:1', r: record }));
+  });
+
+  it('a journal of live records only is not rewritten; once most of it has expired, it is', async () => {
+    const dir = await dirs.make();
+    const clock = createManualClock();
+    const start = clock.now();
+    let later = 0;
+    await using(createFileDedupStore({ directory: dir, clock, compactAfterBytes: 4096 }), async (store) => {
+      // Distinct deliveries, all live: a compaction would rewrite every one of them.
+      for (const n of range(400)) await store.remember('ws', `live-${n}`, recordOf(`live-${n}`, start + (n < 360 ? 1000 : HOUR)));
+      const live = store.journal()!;
+      expect(live).toMatchObject({ compactions: 0, records: 400 });
+      expect(live.deferredCompactions).toBeGreaterThanOrEqual(2);
+      // Nine in ten expire: the next look finds the journal mostly reclaimable.
+      clock.set(start + 1000);
+      while (store.journal()!.compactions === 0 && later < 2000) await store.remember('ws', `later-${later}`, recordOf(`later-${later++}`, start + HOUR));
+      expect(store.journal()!.compactions).toBe(1);
+      expect(store.journal()!.bytes).toBeLessThan(live.bytes);
+    });
+    await using(createFileDedupStore({ directory: dir, clock }), async (store) => {
+      expect(await store.get('ws', 'live-0')).toBeNull();
+      expect(await store.get('ws', 'live-399')).toEqual(recordOf('live-399', start + HOUR));
+      expect(await store.get('ws', `later-${later - 1}`)).toEqual(recordOf(`later-${later - 1}`, start + HOUR));
+      // The 40 long-lived records and every later one; the expired were left out of the compaction.
+      expect(store.journal()!.records).toBe(40 + later);
+    });
   });
 
   it('one store per directory: a second store (or a file queue) is refused until the first is disposed', async () => {

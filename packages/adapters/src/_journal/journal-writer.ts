@@ -37,6 +37,14 @@ export interface JournalWriterOptions {
   compactAfterBytes: number;
   /** Encodes the live state as records; called synchronously at the compaction point. */
   snapshot: () => EncodedEntry[];
+  /**
+   * About how many bytes the snapshot would take, counted without encoding it. When more than half
+   * the journal is still live, a compaction would rewrite more than it reclaims, and the snapshot's
+   * encoding holds the event loop for all of it (a backlog nobody consumes yet: every message is
+   * live): the compaction is put off until the journal has doubled again. The journal then stays
+   * under about four times the live state (twice without this). Without it, every compaction runs.
+   */
+  liveBytes?: () => number;
   /** Errors the writer recovered from (a failed compaction) or that stopped it. */
   onError: (error: Error) => void;
   component: string;
@@ -56,6 +64,8 @@ export interface JournalWriter {
   readonly size: number;
   /** Compactions completed since open. */
   readonly compactions: number;
+  /** Compactions put off since open because most of the journal was live (see `liveBytes`). */
+  readonly deferredCompactions: number;
   /** Set once a write failed: the writer takes nothing more. */
   readonly failure: Error | undefined;
 }
@@ -76,6 +86,7 @@ export function createJournalWriter(options: JournalWriterOptions): JournalWrite
   let file = options.file;
   let size = options.size;
   let compactions = 0;
+  let deferredCompactions = 0;
   let compactAt = Math.max(options.compactAfterBytes, size * 2);
   let queued: Batch = { records: [], waiters: [] };
   let running = false;
@@ -156,6 +167,12 @@ export function createJournalWriter(options: JournalWriterOptions): JournalWrite
     try {
       while (!failure) {
         if (size > compactAt && !closing) {
+          if (options.liveBytes && options.liveBytes() * 2 > size) {
+            // Mostly live: little to reclaim. Looked at again once the journal has doubled.
+            compactAt = size * 2;
+            deferredCompactions++;
+            continue;
+          }
           await compact();
           continue;
         }
@@ -240,6 +257,9 @@ export function createJournalWriter(options: JournalWriterOptions): JournalWrite
     },
     get size() {
       return size;
+    },
+    get deferredCompactions() {
+      return deferredCompactions;
     },
     get compactions() {
       return compactions;

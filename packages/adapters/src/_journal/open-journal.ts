@@ -25,6 +25,8 @@ export interface OpenJournalOptions<R extends JournalEntry> {
   apply: (record: R) => void;
   /** Encodes the live state as records, at the compaction point. */
   snapshot: () => EncodedEntry[];
+  /** About how many bytes {@link snapshot} would write, without encoding it (see the writer's `liveBytes`). */
+  liveBytes?: () => number;
 }
 
 /** An open journal directory. */
@@ -62,6 +64,7 @@ export async function openJournal<R extends JournalEntry>(o: OpenJournalOptions<
       fsync: o.fsync,
       compactAfterBytes: o.compactAfterBytes,
       snapshot: o.snapshot,
+      ...(o.liveBytes ? { liveBytes: o.liveBytes } : {}),
       onError: o.onError,
       component: o.component,
     });

@@ -49,6 +49,8 @@ export interface RecordTable {
   replay(record: RememberRecord, now: number): boolean;
   /** The records live at `now`, encoded oldest first: a compacted journal. */
   snapshot(now: number): EncodedEntry[];
+  /** About how many bytes {@link RecordTable.snapshot} would take at `now`, counted without encoding anything. */
+  liveBytes(now: number): number;
   counts(): TableCounts;
 }
 
@@ -144,6 +146,12 @@ export function createRecordTable(maxRecords: number, component: string): Record
         out.push(encodeRemember(workspaceId, key, entry.record));
       }
       return out;
+    },
+    liveBytes(now) {
+      // The record header and `{"t":"R","w":…,"k":…,"r":…}` around the texts (the id holds w and k).
+      let bytes = 0;
+      for (const [id, entry] of entries) if (entry.expiresAt > now) bytes += 8 + 30 + id.length + entry.record.length;
+      return bytes;
     },
     counts: () => ({ size: entries.size, evictions }),
   };

@@ -21,6 +21,8 @@ export interface FileDedupJournalStats {
   bytes: number;
   /** Compactions done since open. */
   compactions: number;
+  /** Compactions put off since open because most of the journal was live. */
+  deferredCompactions: number;
   /** Delivery records held in memory (some may have expired and not been dropped yet). */
   records: number;
   /** Claims held in memory. */
@@ -93,6 +95,7 @@ export function createFileDedupStoreOn(options: FileDedupStoreOptions, io: Journ
       },
       // Expired records are left out here: this is where they leave the disk.
       snapshot: () => table.snapshot(clock.now()),
+      liveBytes: () => table.liveBytes(clock.now()),
     });
     return { table, expiredSkipped, ...journal };
   };
@@ -216,6 +219,7 @@ export function createFileDedupStoreOn(options: FileDedupStoreOptions, io: Journ
       return {
         bytes: opened.writer.size,
         compactions: opened.writer.compactions,
+        deferredCompactions: opened.writer.deferredCompactions,
         records: counts.size,
         claims: claims.size,
         evictions: counts.evictions,

@@ -34,8 +34,11 @@ const COMPONENT = 'queue:file';
 export interface FileQueueAdapter extends QueueAdapter {
   /** Opens the directory now (lock, recovery) instead of at the first call; idempotent. */
   open(): Promise<void>;
-  /** The journal's current length and the compactions done since open (after `open()`). */
-  journal(): { bytes: number; compactions: number; recoveredRecords: number; tornBytesCut: number } | undefined;
+  /**
+   * The journal's current length, the compactions done since open and those put off because most of
+   * the journal was live (after `open()`).
+   */
+  journal(): { bytes: number; compactions: number; deferredCompactions: number; recoveredRecords: number; tornBytesCut: number } | undefined;
 }
 
 interface Consumer {
@@ -91,6 +94,7 @@ export function createFileQueueOn(options: FileQueueOptions, io: JournalIo = nod
       onError: o.onError,
       apply: (record) => state.apply(record),
       snapshot: () => state.snapshot(),
+      liveBytes: () => state.liveBytes(),
     });
     return { state, ...journal };
   };
@@ -315,7 +319,7 @@ export function createFileQueueOn(options: FileQueueOptions, io: JournalIo = nod
     journal() {
       const opened = opener.current;
       if (!opened) return undefined;
-      return { bytes: opened.writer.size, compactions: opened.writer.compactions, recoveredRecords: opened.recoveredRecords, tornBytesCut: opened.tornBytesCut };
+      return { bytes: opened.writer.size, compactions: opened.writer.compactions, deferredCompactions: opened.writer.deferredCompactions, recoveredRecords: opened.recoveredRecords, tornBytesCut: opened.tornBytesCut };
     },
 
     async publish(topic, payload, po) {
