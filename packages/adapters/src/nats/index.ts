@@ -56,6 +56,8 @@ import { spliceEnvelope } from '../_shared/envelope.js';
 
 const COMPONENT = 'queue:nats';
 const NS_PER_MS = 1_000_000;
+/** How long before a running handler's message may be let go a pull made ahead of a free slot must be over. */
+const PREFETCH_MARGIN_MS = 250;
 
 /** Options of {@link createNatsQueue}. */
 export interface NatsQueueOptions {
@@ -357,8 +359,14 @@ export function createNatsQueue(options: NatsQueueOptions = {}): QueueAdapter {
       while (!this.closed) {
         // A handler that outlived a lease may be stuck: then no message is pulled ahead of a free slot,
         // so that a message its lease let go (maybe this very one, redelivered) goes to a consumer that
-        // can start it rather than waiting in this buffer.
-        const window = this.slow() ? this.o.concurrency : 2 * this.o.concurrency;
+        // can start it rather than waiting in this buffer. Nor is one pulled ahead when the pull could
+        // still be open at the moment the oldest running handler's message may be handed out again
+        // (its lease is renewed for maxProcessingMs, then let go): the server could give that very
+        // message back to this consumer, where it would wait behind the handler that holds it, and
+        // be let go again (one delivery counted for nothing) before another consumer runs it.
+        const oldest = this.leases.oldestStart();
+        const lettingGo = oldest !== undefined && Date.now() + fetchExpiresMs + PREFETCH_MARGIN_MS >= oldest + this.maxProcessingMs;
+        const window = lettingGo || this.slow() ? this.o.concurrency : 2 * this.o.concurrency;
         const room = window - this.inFlight.size - this.buffer.length - this.outstanding;
         // Pull when there is room; while a pull is open, wait for room for half a window, so a busy
         // consumer pulls in batches rather than one message per request.
