@@ -7,6 +7,7 @@
 import { createError } from '@tributary/core/errors';
 import type { DeliveryRecord } from '@tributary/core/webhooks';
 import { CORRUPT_JOURNAL, EncodedEntry, type JournalFormat } from '../_journal/frame.js';
+import { oldestFirst } from '../_shared/oldest-first.js';
 
 /** The dedup store's journal format: its own header, so a file queue's journal is never read as one. */
 export const DEDUP_JOURNAL: JournalFormat = { magic: Buffer.from('TRBDJNL1', 'latin1'), name: 'file dedup store journal' };
@@ -83,12 +84,15 @@ export function createRecordTable(maxRecords: number, component: string): Record
   // one remembered longest ago. The journal appends in the same order, so replaying it evicts the
   // same records again and the table after a restart is the table before it.
   const entries = new Map<string, Entry>();
+  // Expiry and eviction both take from the old end, on every put once the table is full or records
+  // start expiring: see oldest-first.ts for why that is not `entries.entries().next()`.
+  const oldest = oldestFirst(entries);
   let evictions = 0;
 
   const dropOldest = (now: number) => {
-    const first = entries.entries().next();
-    if (first.done) return;
-    const [id, entry] = first.value;
+    const first = oldest.peek();
+    if (!first) return;
+    const [id, entry] = first;
     entries.delete(id);
     if (entry.expiresAt > now) evictions++;
   };
@@ -100,15 +104,22 @@ export function createRecordTable(maxRecords: number, component: string): Record
    */
   const sweep = (now: number) => {
     for (let i = 0; i < 2; i++) {
-      const first = entries.values().next();
-      if (first.done || first.value.expiresAt > now) return;
+      const first = oldest.peek();
+      if (!first || first[1].expiresAt > now) return;
       dropOldest(now);
     }
   };
 
   const put = (id: string, record: string, expiresAt: number, now: number) => {
-    entries.delete(id);
-    entries.set(id, { expiresAt, record });
+    const entry: Entry = { expiresAt, record };
+    const size = entries.size;
+    entries.set(id, entry);
+    // A new id (the usual case) is the newest now, for one lookup; one remembered again kept its old
+    // place in the order, so it moves to the end.
+    if (entries.size === size) {
+      entries.delete(id);
+      entries.set(id, entry);
+    }
     sweep(now);
     while (entries.size > maxRecords) dropOldest(now);
   };

@@ -10,6 +10,7 @@ import { nodeJournalIo, type JournalIo } from '../_journal/journal-io.js';
 import type { JournalWriter } from '../_journal/journal-writer.js';
 import type { DirectoryLock } from '../_journal/lock.js';
 import { lazyOpen, openJournal } from '../_journal/open-journal.js';
+import { oldestFirst } from '../_shared/oldest-first.js';
 import { resolveFileDedupStoreOptions, type FileDedupStoreOptions } from './options.js';
 import { createRecordTable, DEDUP_JOURNAL, encodeRemember, recordId, type RecordTable, type RememberRecord } from './records.js';
 
@@ -70,6 +71,7 @@ export function createFileDedupStoreOn(options: FileDedupStoreOptions, io: Journ
   const o = resolveFileDedupStoreOptions(options, COMPONENT);
   const clock: Clock = o.clock;
   const claims = new Map<string, Claim>();
+  const oldestClaim = oldestFirst(claims);
   let claimSeq = 0;
   let disposed = false;
 
@@ -131,9 +133,9 @@ export function createFileDedupStoreOn(options: FileDedupStoreOptions, io: Journ
    */
   const sweepClaims = (now: number) => {
     for (let i = 0; i < 2; i++) {
-      const first = claims.entries().next();
-      if (first.done || first.value[1].expiresAt > now) return;
-      claims.delete(first.value[0]);
+      const first = oldestClaim.peek();
+      if (!first || first[1].expiresAt > now) return;
+      claims.delete(first[0]);
     }
   };
 

@@ -81,7 +81,7 @@ export function createFileQueueOn(options: FileQueueOptions, io: JournalIo = nod
 
   const open = async (): Promise<Opened> => {
     // A fresh state per attempt: a recovery that failed halfway leaves nothing behind.
-    const state = createQueueState(COMPONENT);
+    const state = createQueueState(COMPONENT, () => clock.now());
     const journal = await openJournal<JournalRecord>({
       io,
       directory: o.directory,
@@ -187,13 +187,9 @@ export function createFileQueueOn(options: FileQueueOptions, io: JournalIo = nod
     const opened = opener.current;
     if (disposed || !opened) return;
     let next = Infinity;
-    const watched = new Set<GroupState>();
-    for (const c of consumers) watched.add(c.group);
-    for (const g of watched) {
-      for (const e of g.entries.values()) {
-        const at = e.lease ? e.lease.until : e.availableAt;
-        if (at > now && at < next) next = at;
-      }
+    for (const c of consumers) {
+      const at = c.group.order.nextDueAt(now);
+      if (at !== undefined && at < next) next = at;
     }
     if (next !== Infinity) noteDue(next);
   };
@@ -218,9 +214,8 @@ export function createFileQueueOn(options: FileQueueOptions, io: JournalIo = nod
 
   let scheduleQueued = false;
   /**
-   * Finding the next due time scans every entry of the consumed groups: done once per event-loop
-   * turn, not after each of the many deliveries a turn can finish (a backlog would make that quadratic).
-   * It pumps first, since time may have passed (or a clock been moved) since the last pump.
+   * Sets the timer once per event-loop turn, not after each of the many deliveries a turn can
+   * finish. It pumps first, since time may have passed (or a clock been moved) since the last pump.
    */
   const scheduleSoon = () => {
     if (scheduleQueued) return;
@@ -241,10 +236,9 @@ export function createFileQueueOn(options: FileQueueOptions, io: JournalIo = nod
   const pump = (c: Consumer, now = clock.now()) => {
     const q = opener.current;
     if (c.closed || disposed || !q || q.writer.failure) return;
-    for (const entry of c.group.entries.values()) {
-      if (c.inFlight.size >= c.options.concurrency) break;
-      if (entry.lease && entry.lease.until > now) continue;
-      if (!entry.lease && entry.availableAt > now) continue;
+    while (c.inFlight.size < c.options.concurrency) {
+      const entry = c.group.order.next(now);
+      if (!entry) break;
       deliver(q, c, entry);
     }
   };
@@ -253,6 +247,7 @@ export function createFileQueueOn(options: FileQueueOptions, io: JournalIo = nod
     const token = ++leaseSeq;
     const ref = { q: c.topic, g: c.group.name, id: entry.message.id };
     entry.lease = { token, until: clock.now() + c.options.visibilityTimeoutMs };
+    c.group.order.reschedule(entry, clock.now());
     noteDue(entry.lease.until);
     // The attempt is on disk before the handler starts, so a crash during it still counts it.
     const counted = change(q, { t: 'D', ...ref }, true);
@@ -265,7 +260,11 @@ export function createFileQueueOn(options: FileQueueOptions, io: JournalIo = nod
         return; // the journal failed: the writer reported it and the queue has stopped
       }
       if (!owns() || c.closed) {
-        if (owns()) entry.lease = undefined; // closed before the handler started: free it for the group
+        if (owns()) {
+          // Closed before the handler started: free it for the group.
+          entry.lease = undefined;
+          c.group.order.reschedule(entry, clock.now());
+        }
         return;
       }
       let result;

@@ -3,6 +3,7 @@
 // records in the same order through the same function. One code path for both is what makes the
 // state after a restart the state before it.
 import { createError } from '@tributary/core/errors';
+import { createDeliveryOrder, type DeliveryOrder } from '@tributary/core/queue';
 import type { EncodedEntry } from '../_journal/frame.js';
 import { encodeRecord, type JournalRecord } from './journal-format.js';
 
@@ -31,8 +32,13 @@ export interface GroupEntry {
 /** A consumer group of a topic. */
 export interface GroupState {
   name: string;
-  /** Insertion order is delivery order. */
+  /** The group's entries by message id: what it holds. */
   entries: Map<string, GroupEntry>;
+  /**
+   * Which entry goes next, and when the next one falls due. Kept here, by `apply`, so a recovery
+   * rebuilds it too; the adapter tells it of leases, which are never journaled.
+   */
+  order: DeliveryOrder<GroupEntry>;
 }
 
 /** A message a group gave up on, as it was when it failed. */
@@ -80,9 +86,19 @@ const headersBytes = (headers: Record<string, string>) => {
   return bytes;
 };
 
-/** Creates an empty state. */
-export function createQueueState(component: string): QueueState {
+/** Creates an empty state. `now` is the queue's clock: it tells a delayed entry from a ready one. */
+export function createQueueState(component: string, now: () => number): QueueState {
   const topics = new Map<string, TopicState>();
+
+  const newGroup = (name: string): GroupState => {
+    const entries = new Map<string, GroupEntry>();
+    return { name, entries, order: createDeliveryOrder((e) => entries.get(e.message.id) === e) };
+  };
+
+  const addEntry = (g: GroupState, entry: GroupEntry) => {
+    g.entries.set(entry.message.id, entry);
+    g.order.add(entry, now());
+  };
 
   const topic = (name: string): TopicState => {
     let t = topics.get(name);
@@ -103,7 +119,7 @@ export function createQueueState(component: string): QueueState {
   const store = (t: TopicState, message: StoredMessage, onlyGroup?: GroupState): boolean => {
     if (t.log.has(message.id)) return false;
     t.log.set(message.id, message);
-    for (const g of onlyGroup ? [onlyGroup] : t.groups.values()) g.entries.set(message.id, { message, deliveries: 0, availableAt: message.availableAt });
+    for (const g of onlyGroup ? [onlyGroup] : t.groups.values()) addEntry(g, { message, deliveries: 0, availableAt: message.availableAt });
     return true;
   };
 
@@ -127,9 +143,9 @@ export function createQueueState(component: string): QueueState {
       case 'G': {
         const t = topic(r.q);
         if (t.groups.has(r.g)) return false;
-        const group: GroupState = { name: r.g, entries: new Map() };
+        const group = newGroup(r.g);
         // A new group starts from every message still retained, so nothing published before it is lost.
-        for (const m of t.log.values()) group.entries.set(m.id, { message: m, deliveries: 0, availableAt: m.availableAt });
+        for (const m of t.log.values()) addEntry(group, { message: m, deliveries: 0, availableAt: m.availableAt });
         t.groups.set(r.g, group);
         return true;
       }
@@ -138,7 +154,7 @@ export function createQueueState(component: string): QueueState {
         const g = t.groups.get(r.g);
         const message = t.log.get(r.id);
         if (!g || !message) throw createError(component, 'adapter', `journal entry for ${r.q}/${r.g}/${r.id} names an unknown group or message`);
-        g.entries.set(r.id, { message, deliveries: r.n, availableAt: r.av });
+        addEntry(g, { message, deliveries: r.n, availableAt: r.av });
         return true;
       }
       case 'D': {
@@ -158,6 +174,7 @@ export function createQueueState(component: string): QueueState {
         const found = entryOf(r);
         if (!found) return false;
         found.e.availableAt = r.av;
+        found.g.order.reschedule(found.e, now());
         return true;
       }
       case 'X': {

@@ -1,4 +1,5 @@
 import type { Clock } from '../clock/index.js';
+import { createOldestEvictor } from './evict-oldest.js';
 
 /**
  * A bounded, expiring cache of values resolved per (workspace, id), with one resolution in flight per
@@ -48,12 +49,13 @@ export function createExpiringCache<V>(options: ExpiringCacheOptions<V>): Expiri
   const loading = new Map<string, Promise<V>>();
   // NUL cannot occur in the ids that reach here (route parameters, JSON ids), so keys never collide.
   const keyOf = (workspaceId: string, id: string) => `${workspaceId}\u0000${id}`;
+  const evictOldest = createOldestEvictor(entries);
 
   const remember = (key: string, value: V) => {
     entries.delete(key);
     entries.set(key, { value, expiresAt: options.clock.now() + ttlMs });
     // Map iteration follows insertion order, and a hit re-inserts: the first key is the least recent.
-    while (entries.size > maxEntries) entries.delete(entries.keys().next().value!);
+    while (entries.size > maxEntries) evictOldest();
   };
 
   /** A fresh entry, marked as the most recently used; expired ones are dropped. */

@@ -3,7 +3,10 @@
  * The queue port. Stages talk to each other only through a {@link QueueAdapter}: publish a message
  * to a topic; consume it in a group with at-least-once delivery; acknowledge, retry later, or
  * dead-letter. Adapters: `@tributary/core/queue/memory` here, brokers in `@tributary/adapters/*`.
+ * {@link createDeliveryOrder} is the delivery order of an in-process queue's consumer group, for
+ * adapters that keep their messages in memory (the memory and file queues use it).
  */
+export { createDeliveryOrder, type DeliveryOrder, type OrderedEntry } from './delivery-order.js';
 
 /** A message as a consumer receives it. */
 export interface QueueMessage<T = unknown> {

@@ -1,5 +1,6 @@
 import type { Analysis } from '../../record/schema.js';
 import { GLOBAL_SCOPE, type StorageAdapter } from '../../storage/index.js';
+import { createOldestEvictor } from '../../cache/evict-oldest.js';
 
 /**
  * Where the remote analyzer keeps the answers it got, by content hash. May be synchronous or not.
@@ -18,6 +19,7 @@ export interface AnalysisCache {
  */
 export function createLruCache(maxEntries = 1000): AnalysisCache {
   const entries = new Map<string, Partial<Analysis>>();
+  const evictOldest = createOldestEvictor(entries);
   return {
     get(key) {
       const value = entries.get(key);
@@ -30,7 +32,7 @@ export function createLruCache(maxEntries = 1000): AnalysisCache {
     set(key, value) {
       entries.delete(key);
       entries.set(key, value);
-      while (entries.size > Math.max(1, maxEntries)) entries.delete(entries.keys().next().value as string);
+      while (entries.size > Math.max(1, maxEntries)) evictOldest();
     },
   };
 }

@@ -19,6 +19,7 @@ import {
   type QueueStats,
   type Subscription,
 } from '../index.js';
+import { createDeliveryOrder, type DeliveryOrder } from '../delivery-order.js';
 
 /** Options of {@link createMemoryQueue}. */
 export interface MemoryQueueOptions {
@@ -50,6 +51,8 @@ interface GroupEntry {
 interface Group {
   name: string;
   entries: Map<string, GroupEntry>;
+  /** Which entry goes next, and when the next one falls due (see delivery-order.ts). */
+  order: DeliveryOrder<GroupEntry>;
   consumers: Set<Consumer>;
 }
 
@@ -116,8 +119,18 @@ export function createMemoryQueue(options: MemoryQueueOptions = {}): QueueAdapte
     const availableAt = clock.now() + Math.max(0, o.delayMs ?? 0);
     const message: StoredMessage = { id, topic, payload: JSON.parse(json), headers: { ...(o.headers ?? {}) }, key: o.key, publishedAt: clock.now(), availableAt };
     t.log.set(id, message);
-    for (const g of onlyGroup ? [onlyGroup] : t.groups.values()) g.entries.set(id, { message, deliveries: 0, availableAt });
+    for (const g of onlyGroup ? [onlyGroup] : t.groups.values()) addEntry(g, { message, deliveries: 0, availableAt });
     return id;
+  };
+
+  const addEntry = (g: Group, entry: GroupEntry) => {
+    g.entries.set(entry.message.id, entry);
+    g.order.add(entry, clock.now());
+  };
+
+  const newGroup = (name: string): Group => {
+    const entries = new Map<string, GroupEntry>();
+    return { name, entries, order: createDeliveryOrder((e) => entries.get(e.message.id) === e), consumers: new Set() };
   };
 
   const forget = (t: Topic, id: string) => {
@@ -157,10 +170,8 @@ export function createMemoryQueue(options: MemoryQueueOptions = {}): QueueAdapte
     for (const t of topics.values()) {
       for (const g of t.groups.values()) {
         if (g.consumers.size === 0) continue;
-        for (const e of g.entries.values()) {
-          const at = e.lease ? e.lease.until : e.availableAt;
-          if (at > now && at < next) next = at;
-        }
+        const at = g.order.nextDueAt(now);
+        if (at !== undefined && at < next) next = at;
       }
     }
     if (next === Infinity) return;
@@ -184,10 +195,9 @@ export function createMemoryQueue(options: MemoryQueueOptions = {}): QueueAdapte
     if (c.closed || disposed) return;
     const t = topicOf(c.topic);
     const now = clock.now();
-    for (const entry of c.group.entries.values()) {
-      if (c.inFlight.size >= c.options.concurrency) break;
-      if (entry.lease && entry.lease.until > now) continue;
-      if (!entry.lease && entry.availableAt > now) continue;
+    while (c.inFlight.size < c.options.concurrency) {
+      const entry = c.group.order.next(now);
+      if (!entry) break;
       deliver(c, t, entry);
     }
   };
@@ -196,6 +206,7 @@ export function createMemoryQueue(options: MemoryQueueOptions = {}): QueueAdapte
     const token = ++leaseSeq;
     entry.deliveries++;
     entry.lease = { token, until: clock.now() + c.options.visibilityTimeoutMs };
+    c.group.order.reschedule(entry, clock.now());
     const message = toQueueMessage(entry);
     const owns = () => entry.lease?.token === token && c.group.entries.get(entry.message.id) === entry;
     const run = (async () => {
@@ -216,6 +227,7 @@ export function createMemoryQueue(options: MemoryQueueOptions = {}): QueueAdapte
         deadLetter(t, c.group, entry, `max attempts (${c.options.maxAttempts}) reached: ${result.reason ?? 'retry requested'}`);
       } else {
         entry.availableAt = clock.now() + (result.delayMs ?? c.options.retryDelayMs(entry.deliveries));
+        c.group.order.reschedule(entry, clock.now());
       }
     })();
     c.inFlight.add(run);
@@ -248,9 +260,9 @@ export function createMemoryQueue(options: MemoryQueueOptions = {}): QueueAdapte
       const t = topicOf(topic);
       let group = t.groups.get(consumeOptions.group);
       if (!group) {
-        group = { name: consumeOptions.group, entries: new Map(), consumers: new Set() };
+        group = newGroup(consumeOptions.group);
         // A new group starts from every message still retained, so nothing published before it is lost.
-        for (const m of t.log.values()) group.entries.set(m.id, { message: m, deliveries: 0, availableAt: m.availableAt });
+        for (const m of t.log.values()) addEntry(group, { message: m, deliveries: 0, availableAt: m.availableAt });
         t.groups.set(consumeOptions.group, group);
       }
       const consumer: Consumer = {
