@@ -147,14 +147,19 @@ export function createIngestFastPath(deps: IngestFastPathDeps): IngestFastPath {
     res.writeHead(answer.status, headers).end(answer.body);
   };
 
-  /** Runs the route's handler; any failure becomes its error answer (logged when it is the server's). */
+  /** A failure's error answer (logged when it is the server's). */
+  const failed = (error: unknown, requestId: string): Answer => {
+    const failure = toErrorAnswer(error);
+    if (failure.serverError) logFailure(deps.log.child({ reqId: requestId }), error, failure);
+    return { status: failure.status, headers: { 'content-type': JSON_TYPE, ...failure.headers }, body: JSON.stringify(failure.body) };
+  };
+
+  /** Runs the route's handler; any failure becomes its error answer. */
   const answer = async (req: IncomingMessage, target: Target, scope: Scope, requestId: string): Promise<Answer> => {
     try {
       return target.route === RECORDS_ROUTE ? await records(req, target.ws, scope) : await hooks(req, target.url!, target.ws, target.source!, scope);
     } catch (error) {
-      const failure = toErrorAnswer(error);
-      if (failure.serverError) logFailure(deps.log.child({ reqId: requestId }), error, failure);
-      return { status: failure.status, headers: { 'content-type': JSON_TYPE, ...failure.headers }, body: JSON.stringify(failure.body) };
+      return failed(error, requestId);
     }
   };
 
@@ -167,7 +172,16 @@ export function createIngestFastPath(deps: IngestFastPathDeps): IngestFastPath {
       const scope: Scope = {};
       const { path, route } = target;
       const span = tracer ? startRequestSpan(tracer, { method: 'POST', path, requestId, traceparent: single(req.headers.traceparent) }) : undefined;
-      const result = span ? await span.run(() => answer(req, target, scope, requestId)) : await answer(req, target, scope, requestId);
+      let result: Answer;
+      if (span) result = await span.run(() => answer(req, target, scope, requestId));
+      else {
+        // {@link answer}'s steps inline: one async frame (a promise and its turns) less per request.
+        try {
+          result = target.route === RECORDS_ROUTE ? await records(req, target.ws, scope) : await hooks(req, target.url!, target.ws, target.source!, scope);
+        } catch (error) {
+          result = failed(error, requestId);
+        }
+      }
       write(res, result, requestId, scope);
       span?.end({ route, status: result.status, workspaceId: scope.workspaceId });
       // The child logger (not free in pino) only when the access line is written at its level.

@@ -1,6 +1,7 @@
 import { AsyncResource } from 'node:async_hooks';
 import type { Clock } from '../clock/index.js';
 import type { RawItem } from '../connector/index.js';
+import { isoString } from '../cache/iso-string.js';
 import { isTributaryError } from '../errors/index.js';
 import { findJsonDepthExcess, MAX_ITEM_JSON_DEPTH } from '../json/index.js';
 import { publishBatch, type PublishOptions, type QueueAdapter } from '../queue/index.js';
@@ -107,16 +108,7 @@ export function createIngestCoalescer(ctx: IngestCoalescerContext, options: Inge
   const maxItems = Math.max(1, options.maxItemsPerMessage ?? 100);
   const { queue, topic, maxMessageBytes, clock } = ctx;
   // A burst of calls arrives within the same millisecond: its ISO string is made once.
-  let lastMs = Number.NaN;
-  let lastIso = '';
-  const now = () => {
-    const ms = clock.now();
-    if (ms !== lastMs) {
-      lastMs = ms;
-      lastIso = new Date(ms).toISOString();
-    }
-    return lastIso;
-  };
+  const now = () => isoString(clock.now());
   /** Calls of this turn, in arrival order, each either in a merge group or on its own. */
   let pending: (Waiting | MergeGroup)[] = [];
   let scheduled = false;

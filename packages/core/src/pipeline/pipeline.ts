@@ -1,4 +1,5 @@
 import type { Analyzer } from '../analysis/index.js';
+import { isoString } from '../cache/iso-string.js';
 import { systemClock, type Clock } from '../clock/index.js';
 import type { AnyConnector, FetchFunction, RateBudget, RawItem } from '../connector/index.js';
 import { createSecretBox, type SecretBox, type SecretBoxOptions } from '../crypto/index.js';
@@ -280,7 +281,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       // The active span (a request's, continuing any traceparent the request brought) is the nearer parent.
       const traceparent = options.activeTraceparent?.() ?? o.traceparent;
       if (coalescer) {
-        await coalescer.ingest({ workspaceId, sourceId, connector, items, traceparent, receivedAt: o.receivedAt?.toISOString(), payloadBytes: o.payloadBytes });
+        await coalescer.ingest({ workspaceId, sourceId, connector, items, traceparent, receivedAt: o.receivedAt ? isoString(o.receivedAt.getTime()) : undefined, payloadBytes: o.payloadBytes });
       } else {
         const receivedAt = (o.receivedAt ?? new Date(clock.now())).toISOString();
         const batches = chunkByBytes(items, ctx.maxMessageBytes).map((batch) => ({

@@ -1,3 +1,4 @@
+import { isoString } from '../cache/iso-string.js';
 import { systemClock, type Clock } from '../clock/index.js';
 import type { RawItem, SignatureSchemeName, WebhookParseResult, WebhookRequest, WebhookSpec } from '../connector/index.js';
 import { createError, fromZodError, isTributaryError, type TributaryError } from '../errors/index.js';
@@ -378,7 +379,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       if (key && dedup) {
         // Only now is the delivery safe: a failed enqueue above leaves no record, so the retry is processed.
         const now = clock.now();
-        const record: DeliveryRecord = { sourceId: params.sourceId, deliveryId: deliveryId!, acceptedAt: new Date(now).toISOString(), expiresAt: now + retentionMs, accepted, ids };
+        const record: DeliveryRecord = { sourceId: params.sourceId, deliveryId: deliveryId!, acceptedAt: isoString(now), expiresAt: now + retentionMs, accepted, ids };
         if (runId) record.runId = runId;
         const held = release;
         if (options.rememberAfterAnswer) {
