@@ -201,7 +201,8 @@ export function createIngestFastPath(deps: IngestFastPathDeps): IngestFastPath {
       if (declared !== undefined && !(/^\d+$/.test(declared) && Number(declared) <= maxBodyBytes)) return false;
       const query = req.url.indexOf('?');
       const path = query < 0 ? req.url : req.url.slice(0, query);
-      const recordsMatch = RECORDS_PATH.exec(path);
+      // One pattern per request: the prefix tells which could match.
+      const recordsMatch = path.startsWith('/v1/hooks/') ? null : RECORDS_PATH.exec(path);
       if (recordsMatch && !isDots(recordsMatch[1]!)) {
         void serve(req, res, { route: RECORDS_ROUTE, path, ws: recordsMatch[1]! });
         return true;
