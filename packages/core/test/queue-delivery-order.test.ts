@@ -97,6 +97,32 @@ describe('delivery order', () => {
     expect(g.takeAll(1000)).toEqual(['m']);
   });
 
+  it('does not keep acknowledged messages alive through their leases: the heap is swept as it grows', () => {
+    const g = group();
+    for (let i = 0; i < 20_000; i++) g.add(`m${i}`, 0, 0);
+    // Each is delivered with a lease of an hour and acknowledged at once: every lease is a leftover.
+    for (let e = g.order.next(1); e; e = g.order.next(1)) {
+      e.lease = { until: 3_600_000 };
+      g.order.reschedule(e, 1);
+      g.entries.delete(e.id);
+    }
+    expect(g.entries.size).toBe(0);
+    // Without the sweep the heap would hold all 20,000 (and their messages) for the hour.
+    expect(g.order.size).toBeLessThan(1024);
+    // A lease still current survives the sweeps.
+    const kept = g.add('kept', 0, 1);
+    expect(g.takeAll(1, 5000)).toEqual(['kept']);
+    for (let i = 0; i < 5000; i++) {
+      const e = g.add(`n${i}`, 0, 2);
+      expect(g.order.next(2)).toBe(e);
+      e.lease = { until: 3_600_000 };
+      g.order.reschedule(e, 2);
+      g.entries.delete(e.id);
+    }
+    expect(g.order.nextDueAt(2)).toBe(5001);
+    expect(g.takeAll(5001)).toEqual([kept.id]);
+  });
+
   it('the work per delivery does not grow with the backlog: draining 50,000 entries checks each about once', () => {
     const g = group();
     const n = 50_000;

@@ -106,9 +106,27 @@ class DueHeap<T> {
   pop(): void {
     const lastAt = this.at.pop()!;
     const last = this.items.pop()!;
+    if (this.items.length > 0) this.siftDown(0, lastAt, last);
+  }
+
+  /** Keeps only the items `keep` accepts, and restores the heap order: O(n). */
+  filter(keep: (at: number, item: T) => boolean): void {
+    let n = 0;
+    for (let i = 0; i < this.items.length; i++) {
+      if (!keep(this.at[i]!, this.items[i]!)) continue;
+      this.at[n] = this.at[i]!;
+      this.items[n] = this.items[i]!;
+      n++;
+    }
+    this.at.length = n;
+    this.items.length = n;
+    for (let i = (n >> 1) - 1; i >= 0; i--) this.siftDown(i, this.at[i]!, this.items[i]!);
+  }
+
+  /** Puts `item` (due at `at`) at position `start` or below, moving smaller children up. */
+  private siftDown(start: number, lastAt: number, last: T): void {
     const n = this.items.length;
-    if (n === 0) return;
-    let i = 0;
+    let i = start;
     for (;;) {
       const left = 2 * i + 1;
       if (left >= n) break;
@@ -123,6 +141,9 @@ class DueHeap<T> {
     this.items[i] = last;
   }
 }
+
+/** Heap size below which leftovers are not swept (they are dropped as they come up anyway). */
+const MIN_SWEEP = 1024;
 
 /** When an entry next changes state by itself: its lease lapsing, else its `availableAt`. */
 const dueOf = (entry: OrderedEntry) => (entry.lease ? entry.lease.until : entry.availableAt);
@@ -143,6 +164,8 @@ export function createDeliveryOrder<E extends OrderedEntry>(isMember: (entry: E)
   const again = new Fifo<E>();
   /** Entries waiting for a time: a delayed publish, a retry's backoff, a lease. */
   const waiting = new DueHeap<E>();
+  /** Heap size at which leftovers are swept out (see `wait`). */
+  let sweepAt = MIN_SWEEP;
 
   const deliverable = (entry: E, now: number) => isMember(entry) && !(entry.lease && entry.lease.until > now) && entry.availableAt <= now;
   // An item is current when its time is still the entry's due time: each change of the entry pushed
@@ -158,15 +181,30 @@ export function createDeliveryOrder<E extends OrderedEntry>(isMember: (entry: E)
     }
   };
 
+  /**
+   * Puts an entry in the heap. Every delivery pushes its lease, and an acknowledged message's lease
+   * stays behind until its time would come (the visibility timeout, minutes for some stages), holding
+   * the message and its payload: at thousands of messages a second, gigabytes. So once the heap has
+   * doubled since its last sweep, the leftovers are swept out: O(n) every n/2 pushes, and the heap
+   * stays within twice what is current.
+   */
+  const wait = (at: number, entry: E) => {
+    waiting.push(at, entry);
+    if (waiting.length >= sweepAt) {
+      waiting.filter(current);
+      sweepAt = Math.max(MIN_SWEEP, waiting.length * 2);
+    }
+  };
+
   const hold = (entry: E, now: number) => {
     const at = dueOf(entry);
-    if (at > now) waiting.push(at, entry);
+    if (at > now) wait(at, entry);
     else again.push(entry);
   };
 
   return {
     add(entry, now) {
-      if (dueOf(entry) > now) waiting.push(dueOf(entry), entry);
+      if (dueOf(entry) > now) wait(dueOf(entry), entry);
       else fresh.push(entry);
     },
     reschedule: hold,
